@@ -1,0 +1,32 @@
+# gameops: `make demo` runs the main job on the bundled sample game; `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench install godot clean ui-check
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's headless Godot 3 and its runner (the sample game's export template).
+# Set GAMEOPS_NO_APT=1 to refuse installing packages.
+godot:
+	@bash scripts/ensure-godot.sh
+
+demo: install godot
+	@bash scripts/demo.sh
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install godot
+	$(PY) -m bench
+
+clean:
+	rm -rf .demo build dist .pytest_cache

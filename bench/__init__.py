@@ -1,0 +1,1 @@
+"""`make bench`: every bench/bench_*.py module's main(), measured side by side in one run."""

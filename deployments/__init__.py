@@ -1,0 +1,1 @@
+"""When and where flows run: serve entry point, work pools, schedules."""

@@ -1,0 +1,1 @@
+"""Prefect flows: the pipelines, composed from tasks; one module per flow."""

@@ -1,0 +1,27 @@
+"""``gameops check``: tools, required files, Godot project and presets, git state."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from gameops.config import load
+from gameops.errors import JobFailed
+from tasks import artifacts
+from tasks.checks import check_files, check_git, check_godot_project, check_tools
+
+
+@flow(name="check", description="Pre-build checks: tools and versions, required files, Godot project, git state.")
+def check(project: str = ".", config: str | None = None) -> dict:
+    loaded = load(project, config)
+    futures = [t.submit(loaded) for t in (check_tools, check_files, check_godot_project, check_git)]
+    results = [c for f in futures for c in f.result()]
+    report = {"ok": all(c.ok for c in results), "checks": [c.as_dict() for c in results]}
+    artifacts.table(
+        f"check-{loaded.config.project.name}",
+        [{"check": c.name, "ok": "yes" if c.ok else "NO", "detail": c.detail, "how to fix": c.hint} for c in results],
+        description=f"gameops check of {loaded.config.project.name}: " + ("all passed" if report["ok"] else "failed"),
+    )
+    if not report["ok"]:
+        failed = [c.name for c in results if not c.ok]
+        raise JobFailed(f"{len(failed)} check(s) failed: " + ", ".join(failed), report=report)
+    return report

@@ -1,0 +1,36 @@
+"""gameops check: tools and files needed by the project."""
+
+from __future__ import annotations
+
+from gameops.errors import EXIT_FAILED, JobFailed
+
+
+def register(sub, parents) -> None:
+    p = sub.add_parser("check", parents=parents, help="tools and files needed by the project",
+                       description="Check tools and versions, required files, the Godot project and export presets, and the git state.")
+    p.set_defaults(handler=run)
+
+
+def print_checks(ctx, report: dict) -> None:
+    ctx.table(None, ["", "check", "detail"], [
+        (ctx.mark(c["ok"]), c["name"], c["detail"] + (f"\n[dim]fix: {c['hint']}[/dim]" if not c["ok"] and c.get("hint") else ""))
+        for c in report["checks"]
+    ])
+
+
+def run(args, ctx) -> int:
+    loaded = ctx.loaded()
+    try:
+        report = ctx.run_flow("flows.check:check", project=str(loaded.root), config=str(loaded.file) if loaded.file else None)
+        code = 0
+    except JobFailed as exc:
+        if not isinstance(exc.report, dict):
+            raise
+        report, code = exc.report, EXIT_FAILED
+    if ctx.json:
+        ctx.emit_json(report)
+    else:
+        print_checks(ctx, report)
+        failed = [c for c in report["checks"] if not c["ok"]]
+        ctx.say(f"[red]{len(failed)} check(s) failed[/red]" if failed else "[green]all checks passed[/green]")
+    return code

@@ -1,0 +1,577 @@
+"""The game repository's configuration: ``gameops.yaml``, detection, ``GAMEOPS_*`` overrides.
+
+Precedence, lowest first: built-in defaults, what detection finds in the repository,
+the config file, environment variables ``GAMEOPS_<SECTION>__<KEY>[__<KEY>...]``.
+Every effective value remembers where it came from (:attr:`Loaded.sources`), which is what
+``gameops config show`` prints.
+
+Errors name the file, the key path and, when YAML knows it, the line::
+
+    gameops.yaml:12: godot.timeout_s: expected a number, got "fast"
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gameops.errors import BadInput, ConfigError
+
+CONFIG_FILE = "gameops.yaml"
+ENV_PREFIX = "GAMEOPS_"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ProjectConfig(_Section):
+    name: str = Field("", description="Project name, used in archive names and reports. Detected from project.godot or the folder.")
+
+
+class TestCategory(_Section):
+    name: str = Field(description="Category name as shown in reports, e.g. Architecture.")
+    filter: str = Field(description='dotnet test --filter expression, e.g. "Category=Architecture".')
+    quick: bool = Field(False, description="Part of the quick set (pre-push hook, --watch).")
+    fail_fast: bool = Field(False, description="Stop the test run when this category fails.")
+    on_request: bool = Field(False, description="Only run when asked for by name (e.g. Performance).")
+
+
+def _default_categories() -> list[TestCategory]:
+    return [
+        TestCategory(name="Architecture", filter="Category=Architecture", quick=True, fail_fast=True),
+        TestCategory(name="Unit", filter="Category!=Architecture&Category!=Performance", quick=True),
+        TestCategory(name="Performance", filter="Category=Performance", on_request=True),
+    ]
+
+
+class ArchitectureRule(_Section):
+    name: str = Field(description="Rule name shown in reports.")
+    projects: str = Field(description="Glob of .csproj files the rule applies to, e.g. src/*.Core/*.csproj or src/*.Core.csproj.")
+    forbid_packages: list[str] = Field(default_factory=list, description="PackageReference names that must not appear.")
+    forbid_usings: list[str] = Field(default_factory=list, description="Namespaces that must not be imported with `using`.")
+    forbid_apis: list[str] = Field(default_factory=list, description="Text (API names) that must not appear in the project's .cs files.")
+
+
+class GatesConfig(_Section):
+    coverage_min: float = Field(0.80, ge=0, le=1, description="Minimum line coverage (0..1) when coverage is collected.")
+    architecture: list[ArchitectureRule] = Field(default_factory=list, description="Architecture rules over .csproj and .cs files.")
+    secret_scan: bool = Field(True, description="Scan tracked files for committed secrets.")
+    vulnerable_packages: bool = Field(True, description="Run `dotnet list package --vulnerable` when dotnet is available.")
+
+
+class DotnetConfig(_Section):
+    solution: str | None = Field(None, description="Solution file (.sln), relative to the project. Detected when there is one.")
+    test_projects: list[str] = Field(default_factory=list, description="Test projects; empty means the solution.")
+    publish_projects: list[str] = Field(default_factory=list, description="Projects to `dotnet publish` for a release.")
+    configuration: str = Field("Debug", description="Build configuration for build/test.")
+    min_version: str = Field("8.0", description="Minimum .NET SDK version.")
+    warnings_as_errors: bool = Field(False, description="Build with -warnaserror.")
+    properties: dict[str, str] = Field(default_factory=dict, description="Extra MSBuild properties (-p:Name=Value).")
+    categories: list[TestCategory] = Field(default_factory=_default_categories, description="Test categories in run order.")
+    results_dir: str = Field("TestResults", description="Folder for TRX, coverage and reports, relative to the project.")
+    build_timeout_s: float = Field(1800, gt=0, description="Timeout of one dotnet build.")
+    test_timeout_s: float = Field(1800, gt=0, description="Timeout of one dotnet test run.")
+
+
+class GodotConfig(_Section):
+    binary: str | None = Field(None, description="Godot executable. Else $GODOT_BIN, else godot, godot4, godot3, godot3-server on PATH.")
+    project_dir: str = Field(".", description="Folder holding project.godot, relative to the project.")
+    version: str | None = Field(None, description='Expected engine version prefix, e.g. "4.4" or "3.2". Checked when set.')
+    presets: dict[str, str] = Field(default_factory=dict, description="Platform name -> export preset name. Detected from export_presets.cfg.")
+    timeout_s: float = Field(600, gt=0, description="Timeout of one export; a hung Godot is killed with its process tree.")
+    import_timeout_s: float = Field(600, gt=0, description="Timeout of the import step (Godot 4).")
+    export_debug: bool = Field(False, description="Export debug builds instead of release.")
+
+
+class ReleaseConfig(_Section):
+    out_dir: str = Field("dist", description="Output folder; releases go to <out_dir>/<version>/.")
+    include: list[str] = Field(default_factory=lambda: ["README*", "LICENSE*", "CHANGELOG*"], description="Globs of repository files added to every package.")
+    archive_name: str = Field("{project}-{version}-{platform}.zip", description="Archive name template.")
+    tag_prefix: str = Field("v", description="Release tags are <tag_prefix><version>.")
+    allowed_branches: list[str] = Field(default_factory=lambda: ["main", "master", "release/*"], description="Branches a release may be cut from (globs).")
+    zero_major_bumps_minor: bool = Field(True, description="In 0.x, a breaking change bumps the minor version, not the major.")
+    store: str | None = Field(None, description="Folder the release folder is copied to on publish (release store).")
+    changelog: str = Field("CHANGELOG.md", description="Changelog the new notes are prepended to.")
+    sections: dict[str, str] = Field(
+        default_factory=lambda: {
+            "feat": "Features",
+            "fix": "Bug Fixes",
+            "perf": "Performance",
+            "refactor": "Refactoring",
+            "tech": "Technical",
+            "docs": "Documentation",
+            "test": "Tests",
+        },
+        description="Commit type -> release-notes section title, in display order.",
+    )
+    concurrency: Literal["wait", "exit"] = Field("wait", description="When another release of the project runs: wait for it, or exit.")
+    distributed: bool = Field(False, description="Send each platform's export to a worker of that platform's work pool.")
+    work_pools: dict[str, str] = Field(
+        default_factory=lambda: {"linux": "godot-linux", "windows": "godot-windows", "macos": "godot-macos"},
+        description="Platform -> work pool for distributed exports.",
+    )
+    shared_dir: str | None = Field(None, description="Shared location where distributed exports leave their artifacts.")
+
+
+class BacklogConfig(_Section):
+    layout: Literal["inline", "table"] = Field("inline", description="inline: one Backlog.md with ### blocks; table: tracker table + one file per item.")
+    file: str = Field("Docs/01-Active/Backlog.md", description="The backlog file.")
+    archive: str = Field("Docs/07-Archive/Completed_Backlog.md", description="Append-only archive (inline layout).")
+    items_dir: str = Field("Docs/Backlog/items", description="Item files (table layout).")
+    archive_dir: str = Field("Docs/Backlog/archive", description="Quarter folders (table layout).")
+    done_statuses: list[str] = Field(default_factory=lambda: ["done", "completed", "resolved"], description="Statuses that mean done (case-insensitive, emoji ignored).")
+    rejected_statuses: list[str] = Field(default_factory=lambda: ["rejected"], description="Statuses that mean rejected.")
+
+
+class DocsConfig(_Section):
+    root: str = Field("Docs", description="Docs folder.")
+    statistics_file: str | None = Field(None, description='File holding the "📊 Current Statistics" block.')
+    summary_files: list[str] = Field(default_factory=list, description="Files whose summary blocks are recomputed from the backlog.")
+
+
+class GitConfig(_Section):
+    protected_branches: list[str] = Field(default_factory=lambda: ["main", "master"], description="No commits or pushes here.")
+    branch_prefixes: list[str] = Field(
+        default_factory=lambda: ["feat", "fix", "tech", "docs", "test", "refactor", "chore", "hotfix", "perf", "ci", "build", "release"],
+        description="Allowed branch prefixes (<prefix>/<rest>).",
+    )
+    commit_types: list[str] = Field(
+        default_factory=lambda: ["feat", "fix", "tech", "docs", "test", "perf", "build", "ci", "chore", "refactor", "style", "revert"],
+        description="Conventional commit types.",
+    )
+    work_item_pattern: str = Field(r"[A-Z]{2,3}_\d{3}(?:\.\d+)?", description="Regex of a work-item id (VS_003, BR_012, TD_042).")
+    max_subject_length: int = Field(72, ge=20, description="Longest first line of a commit message.")
+    behind_warn: int = Field(5, ge=0, description="post-checkout: note when this many commits behind main.")
+    behind_alert: int = Field(20, ge=0, description="post-checkout: warn loudly when this many commits behind main.")
+    push: bool = Field(False, description="Push maintenance branches after committing.")
+    remote: str = Field("origin", description="Remote to push to.")
+
+
+class SchedulesConfig(_Section):
+    timezone: str = Field("UTC", description="Time zone of the cron schedules.")
+    docs_sync: str = Field("0 6 1 * *", description="Cron: docs sync (monthly).")
+    backlog_archive: str = Field("0 2 * * *", description="Cron: backlog archive (daily).")
+    metrics: str = Field("0 3 * * 1", description="Cron: test metrics (weekly).")
+
+
+class ManualMinutes(_Section):
+    """How long each job takes by hand, in minutes (defaults from BlockLife's own numbers)."""
+
+    check: float = Field(5, ge=0)
+    build: float = Field(3, ge=0)
+    test: float = Field(5, ge=0)
+    ci: float = Field(20, ge=0)
+    release: float = Field(60, ge=0)
+    backlog_archive_per_item: float = Field(7.5, ge=0)
+    docs_sync: float = Field(45, ge=0)
+    metrics: float = Field(15, ge=0)
+    setup: float = Field(120, ge=0)
+
+
+class AlertsConfig(_Section):
+    webhook_url: str | None = Field(None, description="Slack-compatible webhook notified of failed or crashed runs.")
+    notification_block: str | None = Field(None, description="Name of a Prefect notification block to use instead.")
+
+
+class ServerConfig(_Section):
+    host: str = Field("127.0.0.1", description="Host of `gameops server start`.")
+    port: int = Field(4200, ge=1, le=65535, description="Port of `gameops server start`.")
+    database: str | None = Field(None, description="Database URL (postgresql+asyncpg://...); default: Prefect's SQLite.")
+
+
+class ToolsConfig(_Section):
+    git_min: str = Field("2.25", description="Minimum git version.")
+    python_min: str = Field("3.11", description="Minimum Python version.")
+
+
+class GameopsConfig(_Section):
+    project: ProjectConfig = Field(default_factory=ProjectConfig)
+    dotnet: DotnetConfig = Field(default_factory=DotnetConfig)
+    godot: GodotConfig = Field(default_factory=GodotConfig)
+    release: ReleaseConfig = Field(default_factory=ReleaseConfig)
+    backlog: BacklogConfig = Field(default_factory=BacklogConfig)
+    docs: DocsConfig = Field(default_factory=DocsConfig)
+    git: GitConfig = Field(default_factory=GitConfig)
+    gates: GatesConfig = Field(default_factory=GatesConfig)
+    schedules: SchedulesConfig = Field(default_factory=SchedulesConfig)
+    manual_minutes: ManualMinutes = Field(default_factory=ManualMinutes)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    tools: ToolsConfig = Field(default_factory=ToolsConfig)
+    required_files: list[str] = Field(default_factory=list, description="Files `gameops check` insists on, relative to the project.")
+    redact: list[str] = Field(
+        default_factory=list,
+        description="Names of environment variables whose values are secrets: never printed or logged.",
+    )
+
+    @field_validator("required_files")
+    @classmethod
+    def _relative(cls, v: list[str]) -> list[str]:
+        for p in v:
+            if Path(p).is_absolute():
+                raise ValueError(f"{p!r} must be relative to the project")
+        return v
+
+
+@dataclass
+class Loaded:
+    """The effective configuration of one game repository."""
+
+    root: Path
+    config: GameopsConfig
+    file: Path | None
+    sources: dict[str, str] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+
+    def path(self, relative: str | os.PathLike[str]) -> Path:
+        """A path of the game repository from a config value."""
+        return (self.root / relative).resolve()
+
+    @property
+    def godot_dir(self) -> Path:
+        return self.path(self.config.godot.project_dir)
+
+    def secrets(self) -> list[str]:
+        """Values to redact from anything gameops prints or logs."""
+        return [v for name in self.config.redact if (v := os.environ.get(name))]
+
+
+# ---------------------------------------------------------------------------
+# YAML with line numbers
+
+
+def _yaml_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """Parse YAML, returning the data and the 1-based line of every mapping key path."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
+    lines: dict[tuple[str, ...], int] = {}
+
+    def walk(n: yaml.Node | None, path: tuple[str, ...]) -> None:
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                key = (*path, str(k.value))
+                lines[key] = k.start_mark.line + 1
+                walk(v, key)
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                key = (*path, str(i))
+                lines[key] = v.start_mark.line + 1
+                walk(v, key)
+
+    walk(node, ())
+    data = yaml.safe_load(text) if node is not None else None
+    return data, lines
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+_EXPECTED = {
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "bool_parsing": "expected true or false",
+    "bool_type": "expected true or false",
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+}
+
+
+def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The valid keys at the mapping that holds ``loc[-1]``."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        info = current.model_fields.get(str(part))
+        if info is None:
+            return []
+        ann = info.annotation
+        args = getattr(ann, "__args__", ())
+        current = next((a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _validation_message(err: dict[str, Any], where_of: Any) -> str:
+    loc = tuple(err["loc"])
+    dotted = ".".join(str(p) for p in loc) or "(top level)"
+    where = where_of(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        keys = _known_keys(GameopsConfig, loc)
+        hint = difflib.get_close_matches(str(loc[-1]), keys, n=1)
+        suggestion = f' (did you mean "{hint[0]}"?)' if hint else (f" (known keys: {', '.join(keys)})" if keys else "")
+        return f"{where}: {dotted}: unknown key{suggestion}"
+    if kind == "missing":
+        return f"{where}: {dotted}: required key is missing"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{where}: {dotted}: expected one of {expected}, got {_describe(err.get('input'))}"
+    if kind in _EXPECTED:
+        return f"{where}: {dotted}: {_EXPECTED[kind]}, got {_describe(err.get('input'))}"
+    msg = err.get("msg", "invalid value").removeprefix("Value error, ")
+    return f"{where}: {dotted}: {msg}, got {_describe(err.get('input'))}"
+
+
+# ---------------------------------------------------------------------------
+# Detection
+
+
+def _godot_project_name(project_godot: Path) -> str | None:
+    try:
+        for line in project_godot.read_text(encoding="utf-8-sig", errors="replace").splitlines():
+            if line.startswith("config/name="):
+                return line.split("=", 1)[1].strip().strip('"') or None
+    except OSError:
+        return None
+    return None
+
+
+def _find_shallow(root: Path, pattern: str, depth: int = 2) -> list[Path]:
+    found: list[Path] = []
+    for d in range(depth + 1):
+        glob = "/".join(["*"] * d + [pattern])
+        found.extend(p for p in root.glob(glob) if not any(part.startswith(".") for part in p.relative_to(root).parts))
+        if found:
+            break
+    return sorted(found)
+
+
+def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """What the repository says about itself, as a config dict with sources and notes."""
+    data: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    notes: list[str] = []
+
+    def put(path: str, value: Any, why: str) -> None:
+        section, key = path.split(".", 1)
+        data.setdefault(section, {})[key] = value
+        sources[path] = f"detected: {why}"
+        notes.append(f"{path} = {value!r} ({why})")
+
+    slns = _find_shallow(root, "*.sln", depth=1)
+    if slns:
+        rel = slns[0].relative_to(root).as_posix()
+        put("dotnet.solution", rel, f"found {rel}" + (f", first of {len(slns)}" if len(slns) > 1 else ""))
+        tests = sorted(
+            p.relative_to(root).as_posix()
+            for p in root.glob("**/*.csproj")
+            if "test" in p.name.lower() and not any(s.startswith(".") or s in ("bin", "obj") for s in p.relative_to(root).parts)
+        )
+        if tests:
+            put("dotnet.test_projects", tests, "test projects by name")
+    godots = _find_shallow(root, "project.godot", depth=2)
+    if godots:
+        gdir = godots[0].parent.relative_to(root).as_posix() or "."
+        if gdir != ".":
+            put("godot.project_dir", gdir, f"found {gdir}/project.godot")
+        name = _godot_project_name(godots[0])
+        if name:
+            put("project.name", name, "config/name in project.godot")
+        presets_file = godots[0].parent / "export_presets.cfg"
+        if presets_file.is_file():
+            from gameops.godot import platform_key, read_export_presets
+
+            try:
+                presets = read_export_presets(presets_file)
+            except BadInput:
+                presets = []
+            mapping: dict[str, str] = {}
+            for p in presets:
+                key = platform_key(p.platform, p.name)
+                if key not in mapping:
+                    mapping[key] = p.name
+            if mapping:
+                put("godot.presets", mapping, "export_presets.cfg")
+    if "project" not in data:
+        put("project.name", root.name, "folder name")
+    for candidate, layout in (("Docs/01-Active/Backlog.md", "inline"), ("Docs/Backlog/Backlog.md", "table")):
+        if (root / candidate).is_file():
+            put("backlog.file", candidate, f"found {candidate}")
+            if layout == "table":
+                put("backlog.layout", "table", "tracker-table era layout")
+            break
+    return data, sources, notes
+
+
+# ---------------------------------------------------------------------------
+# Loading
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in top.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for k, v in data.items():
+            key = f"{prefix}.{k}" if prefix else str(k)
+            if isinstance(v, dict) and v and key.count(".") < 1:
+                out.update(_flatten(v, key))
+            else:
+                out[key] = v
+        return out
+    return {prefix: data}
+
+
+def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    data: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        parts = [p.lower() for p in name[len(ENV_PREFIX):].split("__")]
+        if any(not p for p in parts):
+            raise ConfigError(f"environment {name}: malformed name, expected GAMEOPS_<SECTION>__<KEY>")
+        raw = environ[name]
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
+        if not isinstance(value, (int, float, bool, list, dict)):
+            value = raw  # text stays exactly as written (no YAML dates, nulls or quotes)
+        cursor = data
+        for p in parts[:-1]:
+            cursor = cursor.setdefault(p, {})
+            if not isinstance(cursor, dict):
+                raise ConfigError(f"environment {name}: conflicts with another GAMEOPS_ variable")
+        cursor[parts[-1]] = value
+        sources[".".join(parts)] = f"environment {name}"
+    return data, sources
+
+
+def load(project: str | os.PathLike[str] | None = None, config_file: str | os.PathLike[str] | None = None,
+         environ: dict[str, str] | None = None) -> Loaded:
+    """Load the effective configuration of the game repository at ``project``.
+
+    Raises :class:`ConfigError` / :class:`BadInput` (exit 2) with one clear line.
+    Reads only; never writes.
+    """
+    root = Path(project or ".").expanduser()
+    if not root.exists():
+        raise BadInput(f"{root}: project folder does not exist")
+    if not root.is_dir():
+        raise BadInput(f"{root}: --project must be a folder, this is a file")
+    root = root.resolve()
+    environ = dict(os.environ if environ is None else environ)
+
+    explicit = config_file is not None
+    cfg_path = Path(config_file).expanduser() if explicit else root / CONFIG_FILE
+    if explicit and not cfg_path.is_absolute() and not cfg_path.exists():
+        cfg_path = root / cfg_path
+
+    file_data: dict[str, Any] = {}
+    lines: dict[tuple[str, ...], int] = {}
+    shown = cfg_path.name if cfg_path.parent == root else str(cfg_path)
+    used_file: Path | None = None
+    if cfg_path.exists():
+        if cfg_path.is_dir():
+            raise BadInput(f"{shown}: is a folder, expected a YAML file")
+        try:
+            text = cfg_path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
+        except OSError as exc:
+            raise BadInput(f"{shown}: cannot read: {exc.strerror}") from None
+        parsed, lines = _yaml_with_lines(text, shown)
+        if parsed is None:
+            parsed = {}
+        if not isinstance(parsed, dict):
+            raise ConfigError(f"{shown}:1: expected a mapping of sections (project:, dotnet:, godot:, ...), got {_describe(parsed)}")
+        file_data = parsed
+        used_file = cfg_path
+    elif explicit:
+        raise BadInput(f"{shown}: config file not found")
+
+    detected, sources, notes = detect(root)
+    env_data, env_sources = _env_overrides(environ)
+
+    merged = _merge(_merge(detected, file_data), env_data)
+
+    def where_of(loc: tuple[Any, ...]) -> str:
+        key = tuple(str(p) for p in loc)
+        dotted = ".".join(key)
+        for src, src_name in env_sources.items():
+            if dotted == src or dotted.startswith(src + "."):
+                return src_name
+        while key:
+            if key in lines:
+                return f"{shown}:{lines[key]}"
+            key = key[:-1]
+        return shown if used_file else "configuration"
+
+    try:
+        config = GameopsConfig.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(_validation_message(first, where_of)) from None
+
+    all_sources: dict[str, str] = {}
+    all_sources.update(sources)
+    for key in _flatten(file_data):
+        line = lines.get(tuple(key.split(".")))
+        all_sources[key] = f"{shown}:{line}" if line else shown
+    all_sources.update(env_sources)
+    assumptions = [] if used_file else [f"no {CONFIG_FILE}; assumed " + n for n in notes]
+    return Loaded(root=root, config=config, file=used_file, sources=all_sources, assumptions=assumptions)
+
+
+def effective(loaded: Loaded) -> list[tuple[str, Any, str]]:
+    """(key, value, source) for every leaf of the effective config, for ``config show``."""
+    dumped = loaded.config.model_dump(mode="json")
+    rows: list[tuple[str, Any, str]] = []
+    for section, values in dumped.items():
+        if not isinstance(values, dict):
+            rows.append((section, values, loaded.sources.get(section, "default")))
+            continue
+        for key, value in values.items():
+            dotted = f"{section}.{key}"
+            source = loaded.sources.get(dotted) or next(
+                (s for k, s in loaded.sources.items() if k.startswith(dotted + ".")), None
+            ) or loaded.sources.get(section, "default")
+            rows.append((dotted, value, source))
+    return rows
+
+
+def json_schema() -> dict[str, Any]:
+    schema = GameopsConfig.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "gameops.yaml"
+    return schema

@@ -1,0 +1,117 @@
+"""Terminal output for the command line: rich on stderr for people, JSON on stdout for tools.
+
+Console output must survive a non-UTF-8 console (Windows code pages): streams are
+reconfigured to replace what they cannot encode instead of crashing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from gameops.errors import BadInput
+
+_OK = "[green]✔[/green]"
+_FAIL = "[red]✘[/red]"
+
+
+def configure_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+def _can_encode(text: str) -> bool:
+    enc = getattr(sys.stderr, "encoding", None) or "ascii"
+    try:
+        text.encode(enc)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
+class Context:
+    """What every command gets: parsed args, config loading, output helpers, flow running."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.json = bool(getattr(args, "json", False))
+        self.verbose = int(getattr(args, "verbose", 0) or 0)
+        self.dry_run = bool(getattr(args, "dry_run", False))
+        self._console = None
+        self._loaded = None
+
+    # -- output ---------------------------------------------------------
+    @property
+    def console(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True, highlight=False)
+        return self._console
+
+    def say(self, message: str = "", **kwargs: Any) -> None:
+        """A line for people (stderr); markup allowed."""
+        kwargs.setdefault("soft_wrap", True)
+        self.console.print(message, **kwargs)
+
+    def error(self, message: str) -> None:
+        """One clear line, no traceback. Plain write: works before anything else is set up."""
+        sys.stderr.write(f"gameops: {message}\n")
+        sys.stderr.flush()
+
+    def warn(self, message: str) -> None:
+        self.console.print(f"[yellow]warning:[/yellow] {message}", markup=True)
+
+    def emit_json(self, document: Any) -> None:
+        sys.stdout.write(json.dumps(document, indent=2, default=str, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+    def mark(self, ok: bool) -> str:
+        sym = _OK if ok else _FAIL
+        return sym if _can_encode("✔✘") else ("[green]ok[/green]" if ok else "[red]FAIL[/red]")
+
+    def table(self, title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        from rich.table import Table
+
+        t = Table(title=title, title_justify="left", show_lines=False)
+        for c in columns:
+            t.add_column(c, overflow="fold")
+        for r in rows:
+            t.add_row(*[str(x) if not isinstance(x, str) else x for x in r])
+        self.console.print(t)
+
+    # -- config ---------------------------------------------------------
+    def loaded(self):
+        """The game repository's effective config (loaded once; bad config raises exit 2)."""
+        if self._loaded is None:
+            from gameops.config import load
+
+            self._loaded = load(getattr(self.args, "project", None), getattr(self.args, "config", None))
+            if self._loaded.assumptions and not self.json and self.verbose:
+                for note in self._loaded.assumptions:
+                    self.say(f"[dim]{note}[/dim]")
+        return self._loaded
+
+    # -- flows ----------------------------------------------------------
+    def run_flow(self, target: str, **params: Any):
+        """Run ``module:flow`` in-process (imports Prefect here, not before). Returns the flow's result.
+
+        See ``flows/runtime.py``: it picks a running local server when there is one, turns off
+        costs that buy nothing (flow heartbeats) and prints the run's UI link.
+        """
+        from gameops.server import prepare_prefect_environment
+
+        prepare_prefect_environment(self.verbose)
+        try:
+            from flows.runtime import run_flow
+        except ImportError as exc:  # a broken install, not the user's input
+            raise BadInput(f"cannot import the flows package ({exc}); reinstall gameops") from None
+        return run_flow(target, params, self)

@@ -1,0 +1,94 @@
+"""Git, always the real one: small, fast queries and the few writes gameops makes."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from gameops.errors import BadInput, JobFailed
+
+
+class GitError(JobFailed):
+    pass
+
+
+def git(root: Path | str, *args: str, check: bool = True, input: str | None = None, env: dict[str, str] | None = None) -> str:
+    """Run git in ``root`` and return stdout (text, trailing newline stripped)."""
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    try:
+        out = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, input=input.encode() if input is not None else None,
+            env=full_env, stdin=None if input is not None else subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise BadInput("git: command not found; install git") from None
+    if check and out.returncode != 0:
+        msg = out.stderr.decode("utf-8", errors="replace").strip().splitlines()
+        raise GitError(f"git {' '.join(args)}: {msg[-1] if msg else f'exit {out.returncode}'}")
+    return out.stdout.decode("utf-8", errors="replace").rstrip("\n")
+
+
+def is_repo(root: Path) -> bool:
+    return git(root, "rev-parse", "--is-inside-work-tree", check=False) == "true"
+
+
+def toplevel(root: Path) -> Path | None:
+    out = git(root, "rev-parse", "--show-toplevel", check=False)
+    return Path(out) if out else None
+
+
+def current_branch(root: Path) -> str | None:
+    """The branch name, or None when HEAD is detached."""
+    out = git(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    return out or None
+
+
+def head(root: Path) -> str | None:
+    out = git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
+    return out or None
+
+
+def commit_time(root: Path, rev: str = "HEAD") -> int:
+    return int(git(root, "log", "-1", "--format=%ct", rev))
+
+
+def is_shallow(root: Path) -> bool:
+    return git(root, "rev-parse", "--is-shallow-repository", check=False) == "true"
+
+
+def status_porcelain(root: Path) -> list[str]:
+    out = git(root, "status", "--porcelain", "--untracked-files=normal", check=False)
+    return [ln for ln in out.splitlines() if ln]
+
+
+def tracked_files(root: Path) -> list[str]:
+    out = git(root, "ls-files", "-z", check=False)
+    return [p for p in out.split("\0") if p]
+
+
+def branch_matches(branch: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(branch, p) for p in patterns)
+
+
+@dataclass
+class RepoState:
+    is_repo: bool
+    branch: str | None = None
+    head: str | None = None
+    dirty: list[str] | None = None
+    shallow: bool = False
+
+
+def state(root: Path) -> RepoState:
+    if not is_repo(root):
+        return RepoState(is_repo=False)
+    return RepoState(
+        is_repo=True,
+        branch=current_branch(root),
+        head=head(root),
+        dirty=status_porcelain(root),
+        shallow=is_shallow(root),
+    )

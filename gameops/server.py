@@ -1,0 +1,182 @@
+"""The local Prefect server (``gameops server start|stop|status``) and how the CLI finds it.
+
+No Prefect import here: the server is a child process (``prefect server start``) and the
+health check is one HTTP request. The state file lives in ``$GAMEOPS_HOME`` (default
+``~/.gameops``) as ``server.json``: pid, url, log file, database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from gameops.errors import BadInput, JobFailed
+from gameops.fileops import atomic_write_text
+from gameops.process import kill_tree
+
+
+def home() -> Path:
+    return Path(os.environ.get("GAMEOPS_HOME") or Path.home() / ".gameops")
+
+
+def state_file() -> Path:
+    return home() / "server.json"
+
+
+@dataclass
+class ServerState:
+    pid: int
+    host: str
+    port: int
+    log: str
+    database: str | None = None
+
+    @property
+    def url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/api"
+
+
+def healthy(url: str, timeout: float = 0.5) -> bool:
+    """True when a Prefect API answers ``/health`` at ``url`` (the API root, ending in /api)."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/health", timeout=timeout) as r:
+            return r.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def port_in_use(host: str, port: int) -> bool:
+    probe = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.3)
+        return s.connect_ex((probe, port)) == 0
+
+
+def read_state() -> ServerState | None:
+    try:
+        data = json.loads(state_file().read_text(encoding="utf-8"))
+        return ServerState(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def running() -> ServerState | None:
+    """The gameops-started server, when its process lives and its API answers."""
+    st = read_state()
+    if st is None:
+        return None
+    if healthy(st.api_url):
+        return st
+    return None
+
+
+def _prefect_executable() -> str:
+    beside = Path(sys.executable).parent / ("prefect.exe" if os.name == "nt" else "prefect")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("prefect")
+    if not found:
+        raise BadInput("prefect: command not found; reinstall gameops (pip install -e .)")
+    return found
+
+
+def normalize_database_url(url: str) -> str:
+    """``postgresql://`` → ``postgresql+asyncpg://`` (the driver Prefect's server uses)."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        return url
+    raise BadInput(f"--database {url}: expected postgresql://user:pass@host:port/db (or sqlite+aiosqlite:///path)")
+
+
+def start(host: str = "127.0.0.1", port: int = 4200, database: str | None = None, wait_s: float = 90) -> tuple[ServerState, bool]:
+    """Start the server in the background. Returns (state, started_now)."""
+    current = running()
+    if current:
+        return current, False
+    if port_in_use(host, port):
+        if healthy(f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/api"):
+            raise BadInput(f"port {port} is taken by a Prefect server gameops did not start; use it (export PREFECT_API_URL=http://{host}:{port}/api) or pick --port")
+        raise BadInput(f"port {port} on {host} is taken by another program; pick another with --port")
+    home().mkdir(parents=True, exist_ok=True)
+    log = home() / "server.log"
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    env.pop("PREFECT_API_URL", None)
+    if database:
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = normalize_database_url(database)
+    args = [_prefect_executable(), "server", "start", "--host", host, "--port", str(port)]
+    kwargs: dict = {"start_new_session": True} if os.name != "nt" else {
+        "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | getattr(subprocess, "DETACHED_PROCESS", 0)  # type: ignore[attr-defined]
+    }
+    with open(log, "ab") as logf:
+        proc = subprocess.Popen(args, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, **kwargs)
+    st = ServerState(pid=proc.pid, host=host, port=port, log=str(log), database=database and _mask(database))
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+            raise JobFailed(f"prefect server exited with {proc.returncode}: " + " | ".join(tail))
+        if healthy(st.api_url):
+            atomic_write_text(state_file(), json.dumps(asdict(st), indent=2))
+            return st, True
+        time.sleep(0.5)
+    kill_tree(proc.pid)
+    raise JobFailed(f"prefect server did not answer within {wait_s:.0f} s; see {log}")
+
+
+def _mask(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, hostpart = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{hostpart}"
+    return url
+
+
+def stop() -> ServerState | None:
+    st = read_state()
+    if st is None:
+        return None
+    kill_tree(st.pid, grace_s=10)
+    try:
+        state_file().unlink()
+    except FileNotFoundError:
+        pass
+    return st
+
+
+def prepare_prefect_environment(verbose: int = 0) -> str | None:
+    """Set up the environment before ``import prefect`` for an in-process flow run.
+
+    Uses ``PREFECT_API_URL`` when set; else the gameops-started local server when it answers;
+    else leaves Prefect to its ephemeral server on the embedded SQLite database (the runs are
+    still recorded, and ``gameops server start`` shows them afterwards). Returns the API URL
+    in use, or None for ephemeral mode.
+    """
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # gameops prints its own summary of a run; Prefect's console log (every state change, and a
+    # traceback for a failed check) is for -v. The API log handler still sends everything to the UI.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO" if verbose else "CRITICAL")
+    api = os.environ.get("PREFECT_API_URL")
+    if api:
+        return api
+    st = running()
+    if st:
+        os.environ["PREFECT_API_URL"] = st.api_url
+        os.environ.setdefault("PREFECT_UI_URL", st.url)
+        return st.api_url
+    return None

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The quick-start demo: copy the sample game into a scratch git repository, start the local
+# Prefect server (so runs show in the UI), and run gameops' main job on it.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+gameops="$here/.venv/bin/gameops"
+demo="$here/.demo/sample-game"
+
+rm -rf "$demo"
+mkdir -p "$(dirname "$demo")"
+cp -r "$here/examples/sample-game" "$demo"
+(
+  cd "$demo"
+  git init -q -b main
+  git -c user.name="gameops demo" -c user.email="demo@gameops.invalid" add -A
+  git -c user.name="gameops demo" -c user.email="demo@gameops.invalid" commit -q -m "chore: import the sample game"
+)
+echo "== scratch repository: $demo"
+
+"$gameops" server start || echo "(no UI: the Prefect server did not start; runs still go to the local database)"
+
+echo "== gameops check"
+"$gameops" --project "$demo" check
+
+ui="$("$gameops" server status --json 2>/dev/null | "$here/.venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin).get("url") or "")' || true)"
+echo
+echo "== done"
+echo "   game repository: $demo"
+[ -n "$ui" ] && echo "   Prefect UI:      $ui  (stop it with: .venv/bin/gameops server stop)"

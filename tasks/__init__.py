@@ -1,0 +1,1 @@
+"""Prefect tasks: thin wrappers (retries, timeouts, caching, artifacts) around core functions."""

@@ -1,0 +1,28 @@
+"""Tasks of ``gameops check``: one per group of checks, each a thin wrapper over gameops.checks."""
+
+from __future__ import annotations
+
+from prefect import task
+
+from gameops import checks
+from gameops.config import Loaded
+
+
+@task(name="check-tools")
+def check_tools(loaded: Loaded) -> list[checks.Check]:
+    return checks.check_tools(loaded)
+
+
+@task(name="check-files")
+def check_files(loaded: Loaded) -> list[checks.Check]:
+    return checks.check_files(loaded)
+
+
+@task(name="check-godot-project")
+def check_godot_project(loaded: Loaded) -> list[checks.Check]:
+    return checks.check_godot_project(loaded)
+
+
+@task(name="check-git")
+def check_git(loaded: Loaded) -> list[checks.Check]:
+    return checks.check_git(loaded)
