@@ -1,0 +1,102 @@
+"""Cobertura coverage XML (coverlet, OpenCover converter, gcovr), streamed.
+
+Line and branch rates overall, by package and by class. The totals come from the root's
+``lines-covered`` / ``lines-valid`` when present, else from counting ``<line>`` elements of the
+classes (method lines are the same lines again and are not counted twice). Branch counts come
+from ``condition-coverage="50% (1/2)"``. ``branch="True"`` and ``branch="true"`` both work.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+from gameops.errors import BadInput
+from gameops.results.model import ClassCoverage, Coverage, PackageCoverage, ResultFile
+from gameops.results.xmlstream import events, local
+
+_CONDITIONS = re.compile(r"\((\d+)\s*/\s*(\d+)\)")
+
+
+def _rate(text: str | None) -> float | None:
+    if text is None or text == "":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def parse(path: str | Path) -> ResultFile:
+    path = Path(path)
+    stack: list[Element] = []
+    packages: list[PackageCoverage] = []
+    package: PackageCoverage | None = None
+    root_attrs: dict[str, str] = {}
+    # counts of the current class (its own <lines>, not the methods' copies)
+    c_valid = c_covered = 0
+    t_valid = t_covered = t_bvalid = t_bcovered = 0
+    seen_root = False
+    for event, elem in events(path):
+        name = local(elem.tag)
+        if event == "start":
+            if not seen_root:
+                seen_root = True
+                if name != "coverage":
+                    raise BadInput(f"{path}: not a Cobertura file (root element <{name}>, expected <coverage>)")
+                root_attrs = dict(elem.attrib)
+            elif name == "package":
+                package = PackageCoverage(elem.get("name") or "", _rate(elem.get("line-rate")) or 0.0,
+                                          _rate(elem.get("branch-rate")))
+                packages.append(package)
+            elif name == "class":
+                c_valid = c_covered = 0
+            stack.append(elem)
+            continue
+        stack.pop()
+        parent = stack[-1] if stack else None
+        if name == "line" and len(stack) >= 2 and local(stack[-2].tag) == "class":
+            hits = _int(elem.get("hits")) or 0
+            c_valid += 1
+            t_valid += 1
+            if hits > 0:
+                c_covered += 1
+                t_covered += 1
+            if (elem.get("branch") or "").lower() == "true":
+                m = _CONDITIONS.search(elem.get("condition-coverage") or "")
+                if m:
+                    t_bcovered += int(m.group(1))
+                    t_bvalid += int(m.group(2))
+        elif name == "class":
+            cls = ClassCoverage(elem.get("name") or "", elem.get("filename"), _rate(elem.get("line-rate")) or 0.0,
+                                _rate(elem.get("branch-rate")), c_valid, c_covered)
+            if package is None:
+                package = PackageCoverage("", 0.0, None)
+                packages.append(package)
+            package.classes.append(cls)
+        if parent is not None and name in ("line", "method", "class", "package", "lines", "methods", "conditions"):
+            if len(parent) and parent[-1] is elem:
+                del parent[-1]
+            elem.clear()
+    if not seen_root:
+        raise BadInput(f"{path}: empty XML document")
+    lv, lc = _int(root_attrs.get("lines-valid")), _int(root_attrs.get("lines-covered"))
+    bv, bc = _int(root_attrs.get("branches-valid")), _int(root_attrs.get("branches-covered"))
+    cov = Coverage(
+        lines_covered=lc if lc is not None and lv else t_covered,
+        lines_valid=lv if lv else t_valid,
+        branches_covered=bc if bc is not None and bv else t_bcovered,
+        branches_valid=bv if bv else t_bvalid,
+        packages=packages,
+        declared_line_rate=_rate(root_attrs.get("line-rate")),
+        declared_branch_rate=_rate(root_attrs.get("branch-rate")),
+    )
+    return ResultFile(path=str(path), kind="cobertura", coverage=cov)
