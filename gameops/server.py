@@ -100,11 +100,42 @@ def normalize_database_url(url: str) -> str:
         return "postgresql+asyncpg://" + url.split("://", 1)[1]
     if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
         return url
-    raise BadInput(f"--database {url}: expected postgresql://user:pass@host:port/db (or sqlite+aiosqlite:///path)")
+    raise BadInput(f"--database {_mask(url)}: expected postgresql://user:pass@host:port/db (or sqlite+aiosqlite:///path)")
 
 
-def start(host: str = "127.0.0.1", port: int = 4200, database: str | None = None, wait_s: float = 90) -> tuple[ServerState, bool]:
-    """Start the server in the background. Returns (state, started_now)."""
+def database_address(url: str) -> tuple[str, int] | None:
+    """(host, port) of a PostgreSQL URL, for a reachability check; None for SQLite."""
+    if not url.startswith(("postgresql", "postgres:")):
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.replace("+asyncpg", "", 1))
+        return parts.hostname or "localhost", parts.port or 5432
+    except ValueError:
+        raise BadInput(f"--database {_mask(url)}: not a valid URL") from None
+
+
+def check_database(url: str, timeout: float = 3.0) -> None:
+    """Bad input (exit 2) when the PostgreSQL server of ``url`` does not accept connections."""
+    addr = database_address(url)
+    if addr is None:
+        return
+    try:
+        with socket.create_connection(addr, timeout=timeout):
+            pass
+    except OSError as exc:
+        raise BadInput(f"--database {_mask(url)}: cannot reach PostgreSQL at {addr[0]}:{addr[1]} ({exc.strerror or exc})") from None
+
+
+def start(host: str = "127.0.0.1", port: int = 4200, database: str | None = None, wait_s: float = 180) -> tuple[ServerState, bool]:
+    """Start the server in the background. Returns (state, started_now).
+
+    ``database``: a PostgreSQL URL (``postgresql://user:pass@host:port/db``) for a team server,
+    checked for reachability before anything starts; None keeps Prefect's embedded SQLite.
+    The first start on a fresh database runs Prefect's migrations (tens of seconds).
+    """
+    db_url = normalize_database_url(database) if database else None
     current = running()
     if current:
         return current, False
@@ -116,8 +147,9 @@ def start(host: str = "127.0.0.1", port: int = 4200, database: str | None = None
     log = home() / "server.log"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
     env.pop("PREFECT_API_URL", None)
-    if database:
-        env["PREFECT_API_DATABASE_CONNECTION_URL"] = normalize_database_url(database)
+    if db_url:
+        check_database(db_url)
+        env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = db_url
     args = [_prefect_executable(), "server", "start", "--host", host, "--port", str(port)]
     kwargs: dict = {"start_new_session": True} if os.name != "nt" else {
         "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | getattr(subprocess, "DETACHED_PROCESS", 0)  # type: ignore[attr-defined]
