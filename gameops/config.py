@@ -21,6 +21,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from gameops import branch_rules as _branch_rules
+from gameops import commit_rules as _commit_rules
 from gameops.errors import BadInput, ConfigError
 
 CONFIG_FILE = "gameops.yaml"
@@ -88,6 +90,10 @@ class GodotConfig(_Section):
     timeout_s: float = Field(600, gt=0, description="Timeout of one export; a hung Godot is killed with its process tree.")
     import_timeout_s: float = Field(600, gt=0, description="Timeout of the import step (Godot 4).")
     export_debug: bool = Field(False, description="Export debug builds instead of release.")
+    ignore_errors: list[str] = Field(
+        default_factory=lambda: [r"Invalid locale", r"Unsupported locale"],
+        description="Regexes of harmless `ERROR:` lines in an export log (Godot 3.2 complains about the C locale).",
+    )
 
 
 class ReleaseConfig(_Section):
@@ -118,6 +124,8 @@ class ReleaseConfig(_Section):
         description="Platform -> work pool for distributed exports.",
     )
     shared_dir: str | None = Field(None, description="Shared location where distributed exports leave their artifacts.")
+    work_item_url: str | None = Field(None, description="URL template of a work item in the notes ({id}, {id_lower}); default: its heading in the backlog.")
+    wrap_in_directory: bool = Field(True, description="Put everything in an archive inside one folder named like the archive.")
 
 
 class BacklogConfig(_Section):
@@ -137,21 +145,56 @@ class DocsConfig(_Section):
 
 
 class GitConfig(_Section):
-    protected_branches: list[str] = Field(default_factory=lambda: ["main", "master"], description="No commits or pushes here.")
+    """Git workflow rules, enforced by the hooks (`gameops hooks install`); see docs/git-workflow.md.
+
+    Defaults live in gameops.branch_rules / gameops.commit_rules / gameops.hooks.settings,
+    which the hooks read without pydantic.
+    """
+
+    protected_branches: list[str] = Field(default_factory=lambda: list(_branch_rules.DEFAULT_PROTECTED), description="No commits or pushes here (names or globs such as release/*).")
     branch_prefixes: list[str] = Field(
-        default_factory=lambda: ["feat", "fix", "tech", "docs", "test", "refactor", "chore", "hotfix", "perf", "ci", "build", "release"],
-        description="Allowed branch prefixes (<prefix>/<rest>).",
+        default_factory=lambda: list(_branch_rules.DEFAULT_PREFIXES),
+        description="Allowed branch prefixes (<prefix>/<rest>); empty: any branch name.",
     )
+    branch_exceptions: list[str] = Field(default_factory=lambda: list(_branch_rules.DEFAULT_EXCEPTIONS), description="Branch names or globs exempt from the prefix rule (e.g. develop).")
+    branch_requires_work_item: bool = Field(False, description="Branch names must hold a work item (feat/VS_003-grid).")
     commit_types: list[str] = Field(
-        default_factory=lambda: ["feat", "fix", "tech", "docs", "test", "perf", "build", "ci", "chore", "refactor", "style", "revert"],
+        default_factory=lambda: list(_commit_rules.DEFAULT_TYPES),
         description="Conventional commit types.",
     )
-    work_item_pattern: str = Field(r"[A-Z]{2,3}_\d{3}(?:\.\d+)?", description="Regex of a work-item id (VS_003, BR_012, TD_042).")
-    max_subject_length: int = Field(72, ge=20, description="Longest first line of a commit message.")
+    work_item_pattern: str = Field(_commit_rules.DEFAULT_WORK_ITEM, description="Regex of a work-item id (VS_003, BR_012, TD_042).")
+    any_scope: bool = Field(False, description="Allow any commit scope, not only work items.")
+    max_subject_length: int = Field(_commit_rules.DEFAULT_MAX_SUBJECT, ge=20, description="Longest first line of a commit message.")
+    main_branch: str | None = Field(None, description="Branch post-checkout compares with; default: the first protected branch that exists.")
     behind_warn: int = Field(5, ge=0, description="post-checkout: note when this many commits behind main.")
     behind_alert: int = Field(20, ge=0, description="post-checkout: warn loudly when this many commits behind main.")
+    pre_push_tests: bool = Field(True, description="pre-push: run the quick test categories when C# files changed.")
+    hooks: list[str] = Field(
+        default_factory=lambda: ["pre-commit", "prepare-commit-msg", "commit-msg", "pre-push", "post-checkout"],
+        description="Hooks `gameops hooks install` installs.",
+    )
     push: bool = Field(False, description="Push maintenance branches after committing.")
     remote: str = Field("origin", description="Remote to push to.")
+
+    @field_validator("work_item_pattern")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        import re
+
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from None
+        return v
+
+    @field_validator("hooks")
+    @classmethod
+    def _known_hooks(cls, v: list[str]) -> list[str]:
+        known = ("pre-commit", "prepare-commit-msg", "commit-msg", "pre-push", "post-checkout")
+        for name in v:
+            if name not in known:
+                raise ValueError(f"unknown hook {name!r} (known: {', '.join(known)})")
+        return v
 
 
 class SchedulesConfig(_Section):
@@ -540,7 +583,9 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
     try:
         config = GameopsConfig.model_validate(merged)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        # A misspelt key also makes the right key "missing": name the typo, it explains both.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        first = errors[0]
         raise ConfigError(_validation_message(first, where_of)) from None
 
     all_sources: dict[str, str] = {}

@@ -57,10 +57,10 @@ class Context:
             self._console = Console(stderr=True, highlight=False)
         return self._console
 
-    def say(self, message: str = "", **kwargs: Any) -> None:
-        """A line for people (stderr); markup allowed."""
+    def say(self, *parts: Any, **kwargs: Any) -> None:
+        """A line for people (stderr); rich markup allowed unless markup=False."""
         kwargs.setdefault("soft_wrap", True)
-        self.console.print(message, **kwargs)
+        self.console.print(*parts, **kwargs)
 
     def error(self, message: str) -> None:
         """One clear line, no traceback. Plain write: works before anything else is set up."""
@@ -74,9 +74,12 @@ class Context:
         sys.stdout.write(json.dumps(document, indent=2, default=str, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
-    def mark(self, ok: bool) -> str:
+    def mark(self, ok: bool):
+        """A green tick or red cross (plain ok/FAIL on consoles that cannot encode them)."""
+        from rich.text import Text
+
         sym = _OK if ok else _FAIL
-        return sym if _can_encode("✔✘") else ("[green]ok[/green]" if ok else "[red]FAIL[/red]")
+        return Text.from_markup(sym if _can_encode("✔✘") else ("[green]ok[/green]" if ok else "[red]FAIL[/red]"))
 
     def table(self, title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         from rich.table import Table
@@ -84,8 +87,10 @@ class Context:
         t = Table(title=title, title_justify="left", show_lines=False)
         for c in columns:
             t.add_column(c, overflow="fold")
-        for r in rows:
-            t.add_row(*[str(x) if not isinstance(x, str) else x for x in r])
+        from rich.text import Text
+
+        for r in rows:  # data is shown as written: brackets in it are not rich markup
+            t.add_row(*[x if isinstance(x, Text) else Text(str(x)) for x in r])
         self.console.print(t)
 
     # -- config ---------------------------------------------------------

@@ -12,10 +12,12 @@ def register(sub, parents) -> None:
 
 
 def print_checks(ctx, report: dict) -> None:
-    ctx.table(None, ["", "check", "detail"], [
-        (ctx.mark(c["ok"]), c["name"], c["detail"] + (f"\n[dim]fix: {c['hint']}[/dim]" if not c["ok"] and c.get("hint") else ""))
-        for c in report["checks"]
-    ])
+    ctx.table(None, ["", "check", "detail"], [(ctx.mark(c["ok"]), c["name"], c["detail"]) for c in report["checks"]])
+    for c in report["checks"]:
+        if not c["ok"]:
+            ctx.say(ctx.mark(False), f"{c['name']}: {c['detail']}", markup=False)
+            if c.get("hint"):
+                ctx.say(f"    fix: {c['hint']}", markup=False)
 
 
 def run(args, ctx) -> int:
