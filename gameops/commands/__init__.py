@@ -9,4 +9,5 @@ COMMANDS = [
     "check",
     "config",
     "server",
+    "hooks",
 ]

@@ -1,0 +1,72 @@
+"""Run one hook by name: settings, stdin, the hook module, then the chained previous hook."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from gameops.errors import BadInput
+from gameops.hooks.common import HookCall
+from gameops.hooks.settings import HOOKS, load_settings
+
+SKIP_ENV = "GAMEOPS_SKIP_HOOKS"
+
+
+def skipped(name: str, environ: dict[str, str] | None = None) -> bool:
+    """``GAMEOPS_SKIP_HOOKS=all`` or a comma list of hook names skips them (like pre-commit's SKIP)."""
+    value = (os.environ if environ is None else environ).get(SKIP_ENV, "")
+    names = {v.strip() for v in value.split(",") if v.strip()}
+    return "all" in names or name in names
+
+
+def run_hook(name: str, args: list[str], project: str | os.PathLike[str] | None = None, config: str | None = None,
+             stdin: str | None = None, chain: bool = False) -> int:
+    """Run hook ``name`` with git's ``args``; returns the exit code git should see."""
+    if name not in HOOKS:
+        raise BadInput(f"{name}: unknown hook (known: {', '.join(HOOKS)})")
+    if skipped(name):
+        return 0
+    root = Path(project).resolve() if project else Path.cwd()
+    if not root.is_dir():
+        raise BadInput(f"{root}: project folder does not exist")
+    if stdin is None:
+        stdin = sys.stdin.read() if name == "pre-push" and sys.stdin and not sys.stdin.isatty() else ""
+    settings = load_settings(root, config)
+    rc = 0
+    if name in settings.hooks:
+        module = importlib.import_module("gameops.hooks." + name.replace("-", "_"))
+        rc = module.run(HookCall(name, root, settings, list(args), stdin, config))
+    if rc == 0 and chain:
+        rc = run_previous(name, root, args, stdin)
+    return rc
+
+
+def run_previous(name: str, root: Path, args: list[str], stdin: str) -> int:
+    """Run the hook that was there before ``gameops hooks install --chain`` (its saved copy).
+
+    Shell hooks find their helpers next to themselves (Husky: ``. "$(dirname "$0")/_/husky.sh"``),
+    so a shell hook runs as ``sh -c <its text> <its original path>``: ``$0`` is where it used to live.
+    """
+    from gameops.hooks.install import locate
+
+    loc = locate(root)
+    saved = loc.state_dir / "hooks-backup" / name
+    try:
+        data = saved.read_bytes()
+    except OSError:
+        return 0
+    first = data.split(b"\n", 1)[0]
+    original = (loc.hooks_dir / name).as_posix()
+    shell = next((sh for sh in ("bash", "sh") if first.startswith(b"#!") and first.rstrip().endswith(sh.encode())), None)
+    if shell is None and not first.startswith(b"#!"):
+        shell = "sh"  # git runs shebang-less hooks with sh too
+    if shell:
+        argv = [shell, "-c", data.decode("utf-8", errors="replace"), original, *args]
+    elif os.name == "nt":
+        argv = ["sh", saved.as_posix(), *args]
+    else:
+        argv = [str(saved), *args]
+    return subprocess.run(argv, input=stdin.encode(), cwd=loc.toplevel, check=False).returncode
