@@ -8,11 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gameops.errors import BadInput
-from gameops.hooks.common import HookCall
+from gameops.errors import BadInput, GameopsError
+from gameops.hooks.common import HookCall, say
 from gameops.hooks.settings import HOOKS, load_settings
 
 SKIP_ENV = "GAMEOPS_SKIP_HOOKS"
+NON_BLOCKING = ("post-checkout",)  # git has already done the work; the exit code only colours its status
 
 
 def skipped(name: str, environ: dict[str, str] | None = None) -> bool:
@@ -34,11 +35,17 @@ def run_hook(name: str, args: list[str], project: str | os.PathLike[str] | None 
         raise BadInput(f"{root}: project folder does not exist")
     if stdin is None:
         stdin = sys.stdin.read() if name == "pre-push" and sys.stdin and not sys.stdin.isatty() else ""
-    settings = load_settings(root, config)
     rc = 0
-    if name in settings.hooks:
-        module = importlib.import_module("gameops.hooks." + name.replace("-", "_"))
-        rc = module.run(HookCall(name, root, settings, list(args), stdin, config))
+    try:
+        settings = load_settings(root, config)
+        if name in settings.hooks:
+            module = importlib.import_module("gameops.hooks." + name.replace("-", "_"))
+            rc = module.run(HookCall(name, root, settings, list(args), stdin, config))
+    except GameopsError as exc:
+        if name not in NON_BLOCKING:
+            raise
+        say(f"gameops {name}: {exc}")  # the checkout already happened: tell, don't fail it
+        return 0
     if rc == 0 and chain:
         rc = run_previous(name, root, args, stdin)
     return rc

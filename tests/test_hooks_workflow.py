@@ -1,0 +1,274 @@
+"""The hooks as a user meets them: real git commits and pushes in scratch repositories.
+
+Hooks are installed with `gameops hooks install` (a real subprocess) and then run by git
+itself, so these tests exercise the generated scripts, the fast entry point and the rules.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GIT_ENV, ROOT
+
+HOOKS = ["pre-commit", "prepare-commit-msg", "commit-msg", "pre-push", "post-checkout"]
+
+
+def sh(cwd: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, input=input,
+                          env={**os.environ, **GIT_ENV, **(env or {})})
+
+
+def git(cwd: Path, *args: str, **kw) -> subprocess.CompletedProcess:
+    return sh(cwd, "git", *args, **kw)
+
+
+def ok(cp: subprocess.CompletedProcess) -> str:
+    assert cp.returncode == 0, cp.stderr + cp.stdout
+    return cp.stdout
+
+
+def gameops(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return sh(cwd, sys.executable, "-m", "gameops.cli", "--project", str(cwd), *args)
+
+
+def new_repo(path: Path) -> Path:
+    path.mkdir(parents=True)
+    ok(git(path, "init", "-q", "-b", "main"))
+    (path / "README.md").write_text("scratch\n")
+    ok(git(path, "add", "README.md"))
+    ok(git(path, "commit", "-q", "-m", "chore: start"))
+    return path
+
+
+def commit_file(repo: Path, name: str, message: str) -> subprocess.CompletedProcess:
+    (repo / name).write_text(name + "\n")
+    ok(git(repo, "add", name))
+    return git(repo, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    r = new_repo(tmp_path / "game")
+    ok(gameops(r, "hooks", "install"))
+    return r
+
+
+def test_the_done_criteria(repo, tmp_path):
+    # a commit on main is refused, with the recovery steps
+    cp = commit_file(repo, "a.txt", "feat(VS_003): add a")
+    assert cp.returncode == 1
+    assert "Commits on 'main' are not allowed" in cp.stderr
+    assert "git switch -c feat/VS_003-grid-snapping" in cp.stderr
+    assert ok(git(repo, "rev-list", "--count", "HEAD")).strip() == "1"
+
+    # on a good branch, a bad message is refused with its analysis
+    ok(git(repo, "switch", "-q", "-c", "feat/VS_003-grid"))
+    cp = git(repo, "commit", "-q", "-m", "Feat add grid")
+    assert cp.returncode == 1
+    assert "'Feat' must be lowercase" in cp.stderr and "a colon must follow the type" in cp.stderr
+    assert "feat: add grid" in cp.stderr
+
+    # a good commit passes
+    ok(git(repo, "commit", "-q", "-m", "feat(VS_003): add grid"))
+    assert ok(git(repo, "log", "-1", "--format=%s")).strip() == "feat(VS_003): add grid"
+
+    # a push to main is refused (a local bare repository as the remote); the branch pushes fine
+    remote = tmp_path / "remote.git"
+    ok(git(tmp_path, "init", "-q", "--bare", str(remote)))
+    ok(git(repo, "remote", "add", "origin", str(remote)))
+    cp = git(repo, "push", "origin", "feat/VS_003-grid:main")
+    assert cp.returncode != 0 and "push refused, pushing to 'main'" in cp.stderr
+    assert "git push -u origin feat/VS_003-grid" in cp.stderr
+    assert ok(git(remote, "branch", "--list")).strip() == ""
+    ok(git(repo, "push", "-q", "origin", "feat/VS_003-grid"))
+    assert "feat/VS_003-grid" in ok(git(remote, "branch", "--list"))
+
+
+def test_bad_branch_name_is_refused(repo):
+    ok(git(repo, "switch", "-q", "-c", "my-work"))
+    cp = commit_file(repo, "b.txt", "feat: b")
+    assert cp.returncode == 1
+    assert "'my-work' has no type prefix" in cp.stderr and "git branch -m" in cp.stderr
+    ok(git(repo, "branch", "-m", "fix/BR_012-score"))
+    ok(commit_file(repo, "b.txt", "fix(BR_012): b"))
+
+
+def test_push_deleting_main_is_refused_and_main_from_main_too(repo, tmp_path):
+    remote = tmp_path / "remote.git"
+    ok(git(tmp_path, "init", "-q", "--bare", str(remote)))
+    ok(git(repo, "remote", "add", "origin", str(remote)))
+    ok(git(repo, "push", "-q", "--no-verify", "origin", "main"))
+    cp = git(repo, "push", "origin", ":main")
+    assert cp.returncode != 0 and "deleting 'main'" in cp.stderr
+    ok(git(repo, "commit", "-q", "--allow-empty", "--no-verify", "-m", "chore: committed on main anyway"))
+    cp = git(repo, "push", "origin", "main")
+    assert cp.returncode != 0 and "git branch -f main origin/main" in cp.stderr
+
+
+def test_husky_hooks_path_same_rules_and_uninstall_restores(tmp_path):
+    r = new_repo(tmp_path / "husky-game")
+    husky = r / ".husky"
+    (husky / "_").mkdir(parents=True)
+    (husky / "_" / "husky.sh").write_text("# husky helper\n")
+    pre_commit = '#!/bin/sh\n. "$(dirname "$0")/_/husky.sh"\necho "husky pre-commit ran"\n'
+    (husky / "pre-commit").write_text(pre_commit)
+    (husky / "pre-commit").chmod(0o755)
+    (husky / "commit-msg").write_text("#!/bin/sh\nexit 0\n")
+    (husky / "commit-msg").chmod(0o700)
+    ok(git(r, "add", ".husky"))
+    ok(git(r, "commit", "-q", "-m", "chore: husky hooks"))
+    ok(git(r, "config", "core.hooksPath", ".husky"))
+    before = {p.name: (p.read_bytes(), stat.S_IMODE(p.stat().st_mode)) for p in husky.iterdir() if p.is_file()}
+
+    cp = gameops(r, "hooks", "install", "--chain")
+    assert cp.returncode == 0, cp.stderr
+    assert "Husky.NET" in cp.stderr
+    assert all((husky / h).is_file() for h in HOOKS)
+    assert not (r / ".git" / "hooks" / "pre-commit").exists()
+
+    assert commit_file(r, "a.txt", "feat: a").returncode == 1  # main refused
+    ok(git(r, "switch", "-q", "-c", "feat/VS_003-grid"))
+    assert git(r, "commit", "-q", "-m", "bad message").returncode == 1
+    cp = git(r, "commit", "-q", "-m", "feat(VS_003): add a")
+    assert cp.returncode == 0, cp.stderr
+    assert "husky pre-commit ran" in cp.stdout + cp.stderr  # --chain: the saved husky hook still runs, from .husky/
+
+    cp = gameops(r, "hooks", "uninstall")
+    assert cp.returncode == 0, cp.stderr
+    after = {p.name: (p.read_bytes(), stat.S_IMODE(p.stat().st_mode)) for p in husky.iterdir() if p.is_file()}
+    assert after == before
+    assert ok(git(r, "status", "--porcelain")) == ""
+    assert not (r / ".git" / "gameops").exists()
+
+
+def test_prepare_commit_msg_prefills_from_branch(repo, tmp_path):
+    ok(git(repo, "switch", "-q", "-c", "tech/TD_042-cleanup"))
+    (repo / "c.txt").write_text("c\n")
+    ok(git(repo, "add", "c.txt"))
+    seen = tmp_path / "seen.txt"
+    # The "editor" records what git opened, then completes the description.
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1]); text = p.read_text()\n"
+        f"pathlib.Path({str(seen)!r}).write_text(text)\n"
+        "lines = text.split('\\n'); lines[0] += 'split the grid service'\n"
+        "p.write_text('\\n'.join(lines))\n"
+    )
+    ok(git(repo, "commit", "-q", env={"GIT_EDITOR": f"{sys.executable} {editor}"}))
+    assert seen.read_text().startswith("tech(TD_042): \n")
+    assert ok(git(repo, "log", "-1", "--format=%s")).strip() == "tech(TD_042): split the grid service"
+    # -m keeps the message as given
+    ok(commit_file(repo, "d.txt", "docs: d"))
+    assert ok(git(repo, "log", "-1", "--format=%s")).strip() == "docs: d"
+
+
+def test_prefill_left_unedited_is_refused_as_empty_description(repo):
+    ok(git(repo, "switch", "-q", "-c", "feat/VS_007-menu"))
+    (repo / "e.txt").write_text("e\n")
+    ok(git(repo, "add", "e.txt"))
+    cp = git(repo, "commit", "-q", env={"GIT_EDITOR": "true"})
+    assert cp.returncode == 1 and "description after the colon is empty" in cp.stderr
+
+
+def test_post_checkout_reports_how_far_behind(repo):
+    ok(git(repo, "switch", "-q", "-c", "feat/VS_001-old"))
+    ok(git(repo, "switch", "-q", "main"))
+    for i in range(6):
+        ok(git(repo, "commit", "-q", "--allow-empty", "--no-verify", "-m", f"chore: main {i}"))
+    cp = git(repo, "switch", "feat/VS_001-old")
+    assert cp.returncode == 0
+    assert "'feat/VS_001-old' is 6 commits behind main" in cp.stderr and "WARNING" not in cp.stderr
+    (repo / "gameops.yaml").write_text("git:\n  behind_alert: 6\n")
+    ok(git(repo, "switch", "-q", "main"))
+    cp = git(repo, "switch", "feat/VS_001-old")
+    assert "WARNING" in cp.stderr and "high risk of merge conflicts" in cp.stderr
+    (repo / "gameops.yaml").write_text("git:\n  behind_warn: 7\n")
+    ok(git(repo, "switch", "-q", "main"))
+    assert "behind" not in git(repo, "switch", "feat/VS_001-old").stderr
+
+
+def test_config_changes_the_rules_without_reinstall(repo):
+    (repo / "gameops.yaml").write_text("git:\n  protected_branches: [main, trunk]\n  commit_types: [feat, chore]\n"
+                                       "  hooks: [pre-commit, commit-msg]\n")
+    ok(git(repo, "switch", "-q", "-c", "trunk"))
+    assert commit_file(repo, "f.txt", "feat: f").returncode == 1
+    ok(git(repo, "switch", "-q", "-c", "feat/VS_002-x"))
+    cp = git(repo, "commit", "-q", "-m", "docs: f")
+    assert cp.returncode == 1 and "'docs' is not a commit type" in cp.stderr
+
+
+def test_bad_config_is_one_line_exit_2(repo):
+    (repo / "gameops.yaml").write_text("git:\n  max_subject_length: short\n")
+    ok(git(repo, "switch", "-q", "-c", "feat/VS_002-x"))
+    cp = commit_file(repo, "g.txt", "feat: g")
+    assert cp.returncode == 1  # git reports a failed hook as a refused commit
+    lines = [ln for ln in cp.stderr.splitlines() if ln.strip()]
+    assert lines == ["gameops pre-commit: gameops.yaml:2: git.max_subject_length: expected a whole number, got \"short\""]
+
+
+def test_skip_env_and_no_verify(repo):
+    assert commit_file(repo, "h.txt", "whatever").returncode == 1
+    ok(git(repo, "commit", "-q", "-m", "whatever", env={"GAMEOPS_SKIP_HOOKS": "pre-commit,commit-msg"}))
+    ok(git(repo, "commit", "-q", "--allow-empty", "--no-verify", "-m", "whatever"))
+
+
+def test_hooks_run_from_the_command_line(repo, tmp_path):
+    msg = tmp_path / "MSG"
+    msg.write_text("feat(grid): x\n")
+    cp = gameops(repo, "hooks", "run", "commit-msg", str(msg))
+    assert cp.returncode == 1 and "is not a work item like VS_003" in cp.stderr
+    msg.write_text("feat(VS_003): x\n")
+    assert gameops(repo, "hooks", "run", "commit-msg", str(msg)).returncode == 0
+    zero = "0" * 40
+    head = ok(git(repo, "rev-parse", "HEAD")).strip()
+    cp = sh(repo, sys.executable, "-m", "gameops.cli", "--project", str(repo), "hooks", "run", "pre-push", "origin", "url",
+            input=f"refs/heads/x {head} refs/heads/master {zero}\n")
+    assert cp.returncode == 1 and "pushing to 'master'" in cp.stderr
+    assert gameops(repo, "hooks", "run", "pre-commit").returncode == 1  # on main
+    cp = gameops(repo, "hooks", "run", "nope")
+    assert cp.returncode == 2 and "invalid choice" in cp.stderr
+
+
+def test_root_commit_on_main_is_allowed(tmp_path):
+    r = tmp_path / "fresh"
+    r.mkdir()
+    ok(git(r, "init", "-q", "-b", "main"))
+    ok(gameops(r, "hooks", "install"))
+    ok(commit_file(r, "a.txt", "chore: first commit"))
+    assert commit_file(r, "b.txt", "chore: second").returncode == 1
+
+
+def test_hook_survives_a_non_utf8_console(repo):
+    cp = subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "feat: ünïcödé ✓"], cwd=repo, capture_output=True,
+                        env={**os.environ, **GIT_ENV, "PYTHONIOENCODING": "cp1252", "LC_ALL": "C"})
+    assert cp.returncode == 1  # refused on main, and said so without a traceback
+    assert b"Traceback" not in cp.stderr and b"Commits on 'main'" in cp.stderr
+
+
+def test_hook_scripts_point_at_this_python_by_absolute_path(repo):
+    text = (repo / ".git" / "hooks" / "pre-commit").read_text()
+    assert f"python='{Path(sys.executable).absolute().as_posix()}'" in text
+    assert "-m gameops.hooks pre-commit" in text
+    # GUI clients start hooks without the user's PATH: the hook still works
+    cp = subprocess.run(["/bin/sh", str(repo / ".git" / "hooks" / "pre-commit")], cwd=repo, capture_output=True, text=True,
+                        env={"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp")})
+    assert cp.returncode == 1 and "Commits on 'main'" in cp.stderr
+
+
+def test_no_prefect_pydantic_or_rich_on_the_fast_path(repo):
+    code = ("import sys, runpy; sys.argv = ['x', 'pre-commit']\n"
+            "try:\n    runpy.run_module('gameops.hooks', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('prefect', 'pydantic', 'rich', 'yaml') if m in sys.modules))")
+    cp = sh(repo, sys.executable, "-c", code)
+    assert cp.stdout.strip() == "[]", cp.stderr
+    (repo / "gameops.yaml").write_text("git:\n  behind_warn: 3\n")
+    cp = sh(repo, sys.executable, "-c", code)
+    assert cp.stdout.strip() == "['yaml']", cp.stderr
+    assert ROOT.is_dir()
