@@ -112,7 +112,7 @@ def _plan_table(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
     text_changes: list[tuple[str, str]] = []
     planned_dst: set[Path] = set()
     for item in tb.items:
-        kind = table.row_kind(item, cfg.done_statuses, cfg.rejected_statuses)
+        kind = table.row_kind(item, cfg.done_statuses, cfg.rejected_statuses, bpath.parent, archive_dir)
         if kind not in ("done", "rejected"):
             continue
         if item.link:
@@ -182,6 +182,10 @@ def run(loaded: Loaded, today: date | None = None, dry_run: bool = False) -> dic
     if dry_run:
         p = plan_archive(loaded, today)
         return report(p, dry_run=True, recovered=pending_note(loaded.root))
+    if not journal.pending(loaded.root, clean=False):
+        p = plan_archive(loaded, today)
+        if not p.plan:  # nothing to do: not even the lock is written
+            return report(p, dry_run=False)
     with journal.Lock(loaded.root):
         notes = fileops.recover(loaded.root)
         p = plan_archive(loaded, today)

@@ -158,7 +158,13 @@ def render_entry(backlog: InlineBacklog, item: Item, kind: str, today: date, nl:
             out.append(f"**Outcome**: {outcome}")
     body = [strip_eol(ln) for ln in block_lines(backlog, item)[1:]]
     seen: set[str] = set()
+    in_fence = False
     for line in body:
+        if FENCE_RE.match(line):
+            in_fence = not in_fence
+        h = None if in_fence else HEADING_RE.match(line)
+        if h and len(h.group("hashes")) <= 4:  # keep the entry one block: sub-headings go below level 4
+            line = "#####" + line.lstrip("#")
         m = FIELD_RE.match(line)
         if m:
             name = m.group("name").strip().lower()

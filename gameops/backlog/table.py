@@ -98,10 +98,25 @@ def progress(item: Item) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def row_kind(item: Item, done: list[str], rejected: list[str]) -> str:
+def links_into(link: str | None, backlog_dir: Path, folder: Path) -> bool:
+    """Whether ``link`` (relative to the backlog's folder) points inside ``folder``. Compared as
+    paths, not as text: ``items/TD_020_Archive_Automation.md`` is not in the archive."""
+    if not link or "://" in link:
+        return False
+    target = Path(os.path.normpath(backlog_dir / link_path(link)))
+    try:
+        target.relative_to(Path(os.path.normpath(folder)))
+        return True
+    except ValueError:
+        return False
+
+
+def row_kind(item: Item, done: list[str], rejected: list[str], backlog_dir: Path | None = None,
+             archive_dir: Path | None = None) -> str:
     """``archived``, ``done``, ``rejected`` or ``active`` (a row at 100% is done)."""
     kind = status_kind(item.status, done, rejected)
-    if kind == "archived" or (item.link and "archive" in item.link.lower()):
+    if kind == "archived" or (backlog_dir is not None and archive_dir is not None
+                              and links_into(item.link, backlog_dir, archive_dir)):
         return "archived"
     if kind == "active" and progress(item) == 100:
         return "done"
