@@ -9,5 +9,8 @@ COMMANDS = [
     "check",
     "config",
     "server",
+    "release",
+    "notes",
+    "roi",
     "hooks",
 ]

@@ -1,0 +1,27 @@
+"""``gameops roi``: time saved per job, from the project's real run history on the Prefect server."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from flows.alerts import alerting
+from gameops import roi as core
+from gameops.config import load
+from gameops.errors import BadInput
+from tasks import artifacts
+from tasks.roi import read_run_history
+
+
+@alerting
+@flow(name="roi", description="Time saved by gameops: completed runs per job against the minutes each job takes by hand.")
+def roi(project: str = ".", config: str | None = None, days: int = 30) -> dict:
+    """Read the last ``days`` of completed runs, compare with ``manual_minutes``, leave a markdown artifact."""
+    if days <= 0:
+        raise BadInput(f"--days {days}: must be a positive number of days")
+    loaded = load(project, config)
+    runs = read_run_history(str(loaded.root), days)
+    report = core.compute(runs, loaded.config.manual_minutes, days)
+    report["project"] = loaded.config.project.name
+    artifacts.markdown(f"roi-{loaded.config.project.name}", core.to_markdown(report, loaded.config.project.name),
+                       description=f"gameops time saved, last {days} day(s)")
+    return report

@@ -1,0 +1,67 @@
+"""Task of ``gameops roi``: read a project's completed flow runs from the Prefect API."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from prefect import task
+
+from gameops.roi import RunRecord, job_of
+
+PAGE = 200
+
+
+def same_project(value: object, root: Path) -> bool:
+    """Did a run with ``project=value`` work on the repository at ``root``?
+
+    A local run passes a path on this machine; a deployed run a path on its worker, where
+    only the folder name can be compared.
+    """
+    if not isinstance(value, str) or not value:
+        return False
+    p = Path(value)
+    if p.is_absolute() and p.exists():
+        try:
+            return p.resolve() == root
+        except OSError:
+            return False
+    return p.name == root.name or (value in (".", "") and Path.cwd().resolve() == root)
+
+
+@task(name="read-run-history", retries=2, retry_delay_seconds=2)
+def read_run_history(root: str, days: int) -> list[RunRecord]:
+    """Completed top-level runs of gameops jobs for the project at ``root`` in the last ``days``."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter, FlowRunFilterParentTaskRunId, FlowRunFilterStartTime, FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    since = datetime.now(timezone.utc) - timedelta(days=days)
+    root_path = Path(os.fspath(root)).resolve()
+    flt = FlowRunFilter(
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.COMPLETED])),
+        start_time=FlowRunFilterStartTime(after_=since),
+        parent_task_run_id=FlowRunFilterParentTaskRunId(is_null_=True),  # subflows belong to their parent's job
+    )
+    records: list[RunRecord] = []
+    names: dict = {}
+    with get_client(sync_client=True) as client:
+        offset = 0
+        while True:
+            page = client.read_flow_runs(flow_run_filter=flt, sort=FlowRunSort.START_TIME_DESC, limit=PAGE, offset=offset)
+            for run in page:
+                if run.flow_id not in names:
+                    names[run.flow_id] = client.read_flow(run.flow_id).name
+                flow_name = names[run.flow_id]
+                if job_of(flow_name) is None or not same_project((run.parameters or {}).get("project"), root_path):
+                    continue
+                records.append(RunRecord(flow=flow_name, seconds=run.total_run_time.total_seconds()))
+            if len(page) < PAGE:
+                break
+            offset += PAGE
+    return records
