@@ -9,5 +9,5 @@ func _ready() -> void:
 	var info := Engine.get_version_info()
 	print(GREETING + str(info.major) + "." + str(info.minor) + "." + str(info.patch))
 	$Label.text = GREETING + info.string
-	if OS.has_feature("standalone") or OS.get_cmdline_args().has("--quit-after-hello"):
+	if OS.has_feature("standalone") or "--quit-after-hello" in OS.get_cmdline_args():
 		get_tree().quit()

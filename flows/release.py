@@ -1,0 +1,140 @@
+"""``gameops release``: version -> checks -> dotnet publish -> export per platform -> package ->
+checksums and manifest -> notes and CHANGELOG -> tag -> publish.
+
+One release per project at a time (a Prefect global concurrency limit, created when missing);
+the run is named after the version; a markdown artifact lists the artifacts and the notes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+from prefect import flow, runtime, unmapped
+
+from gameops import release as core
+from gameops.config import load
+from gameops.errors import JobFailed
+from tasks import artifacts
+from tasks import export as export_tasks
+from tasks import package as package_tasks
+from tasks import release as release_tasks
+
+
+def _run_name() -> str:
+    params = runtime.flow_run.parameters
+    version = params.get("version")
+    return f"release-{str(version).lstrip('vV')}" if version else "release-bump"
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"gameops: {message}\n")
+    sys.stderr.flush()
+
+
+def _ensure_limit(name: str) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            try:
+                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+            except Exception:  # created by a concurrent release in between: fine
+                client.read_global_concurrency_limit_by_name(name)
+
+
+@contextlib.contextmanager
+def one_release_at_a_time(name: str, mode: str):
+    """Hold the project's release slot; wait for it or exit, as ``release.concurrency`` says."""
+    from prefect.concurrency.sync import concurrency
+
+    _ensure_limit(name)
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(concurrency(name, occupy=1, timeout_seconds=2, strict=True))
+        except TimeoutError:
+            if mode == "exit":
+                raise JobFailed(f"another release of this project is running (Prefect concurrency limit {name!r}); "
+                                "release.concurrency is 'exit'") from None
+            _say(f"another release of this project is running; waiting for it (concurrency limit {name!r})")
+            stack.enter_context(concurrency(name, occupy=1, timeout_seconds=None, strict=True))
+        yield
+
+
+def _rename_run(version: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    run_id = runtime.flow_run.id
+    if run_id:
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(run_id, name=f"release-{version}")
+
+
+def export_all(plan: core.Plan, distributed: bool = False) -> dict[str, object]:
+    """Every platform's export, in parallel: platform -> future of ``{"platform", "dir", "files"}``.
+
+    The one place exports start, so a distributed branch (run_deployment of flows/export.py's
+    ``export_platform`` on each platform's work pool) goes here.
+    """
+    return {p: export_tasks.submit(job, plan.tracked, plan.exports_dir) for p, job in plan.jobs.items()}
+
+
+def _markdown(plan: core.Plan, manifest: dict, status: str) -> str:
+    rows = "\n".join(f"| {a['name']} | {a['platform']} | {a['size']:,} | `{a['sha256']}` |" for a in manifest["artifacts"])
+    return (
+        f"# {plan.project} {plan.version} ({status})\n\n"
+        f"Commit `{plan.commit[:12]}`, tag `{plan.tag}`, release folder `{plan.release_dir}`\n\n"
+        f"| artifact | platform | bytes | sha256 |\n|---|---|---:|---|\n{rows}\n\n{plan.notes_md}"
+    )
+
+
+@flow(name="release", flow_run_name=_run_name,
+      description="Release a version: checks, dotnet publish, Godot export per platform, reproducible zips, SHA256SUMS, notes, tag, publish.")
+def release(project: str = ".", config: str | None = None, version: str | None = None, bump: bool = False,
+            platforms: list[str] | None = None, out: str | None = None, tag: bool = True, force: bool = False,
+            dry_run: bool = False) -> dict:
+    """Release the game repository at `project`.
+
+    Args:
+        project: Game repository (the folder with gameops.yaml / project.godot).
+        config: Config file; default gameops.yaml in the project.
+        version: Version to release (semver, a leading v accepted, e.g. 1.4.0 or 1.4.0-rc.1). Leave empty with bump.
+        bump: Compute the version from conventional commits since the last release tag.
+        platforms: Platforms to export (keys of godot.presets); default all.
+        out: Output folder; the release goes to <out>/<version>/. Default release.out_dir.
+        tag: Create the annotated release tag with the notes as its message.
+        force: Replace a release (and move a tag) made from another commit.
+        dry_run: Build, export and package into a scratch folder; tag, publish and CHANGELOG untouched.
+    """
+    loaded = load(project, config)
+    request = core.Request(version=version, bump=bump, platforms=platforms, out=out, tag=tag, force=force, dry_run=dry_run)
+    name = core.concurrency_name(loaded)
+    with one_release_at_a_time(name, loaded.config.release.concurrency):
+        plan = release_tasks.plan(loaded, request)
+        if plan.bumped or not version:
+            _rename_run(plan.version)
+        report: dict = {"status": "", "release_dir": str(plan.release_dir), "exports": [], "warnings": plan.warnings}
+        if plan.status == core.EXISTING:
+            manifest = package_tasks.verify_existing(plan)
+            report["status"] = "verified"
+        else:
+            for proj in plan.dotnet_projects:
+                release_tasks.dotnet_publish(plan, proj)
+            futures = export_all(plan, loaded.config.release.distributed)
+            platforms_list = list(futures)
+            packaged = package_tasks.package.map(unmapped(plan), platforms_list, [futures[p] for p in platforms_list])
+            artifact_entries = [f.result() for f in packaged]
+            report["exports"] = [{"platform": p, "cached": futures[p].state.name == "Cached"} for p in platforms_list]
+            manifest = package_tasks.finish(plan, artifact_entries)
+            report["status"] = "dry-run" if plan.dry_run else "created"
+        report["changelog_updated"] = release_tasks.update_changelog(plan)
+        report["tagged"] = release_tasks.tag(plan)
+        report["published"] = release_tasks.publish(plan)
+        artifacts.markdown(f"release-{plan.project}-{plan.version}", _markdown(plan, manifest, report["status"]),
+                           description=f"{plan.project} {plan.version}: {report['status']}")
+    return {**manifest, **report}

@@ -1,0 +1,337 @@
+"""Release notes from conventional commits, and the CHANGELOG.md they are prepended to.
+
+Speed is part of the contract (``gameops notes`` answers without Prefect): the whole history is
+read with ONE ``git log`` call whose custom format carries the sha, author, time, parents, tag
+decorations and message of every commit, so releases are found by walking that one stream, not
+by one git call per tag. ``--unreleased`` reads only the commits after the last release tag
+(``git describe`` finds it).
+
+Grouping: ``release.sections`` maps a commit type to a section title, in display order.
+Breaking changes come first, whatever their type. Noise is skipped: merges, fixup!/squash!,
+``chore(release)``, ``chore(deps)``, types without a section, messages that are not
+conventional. Work-item ids (VS_010, BR_016, TD_089) link to the backlog item.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gameops import conventional
+from gameops.git import git
+from gameops.version import Version, from_tag, next_version
+
+_F, _R = "\x1f", "\x1e"
+LOG_FORMAT = "%H%x1f%an%x1f%at%x1f%P%x1f%D%x1f%B%x1e"
+BREAKING_TITLE = "Breaking Changes"
+
+
+@dataclass
+class LogEntry:
+    sha: str
+    author: str
+    time: int
+    merge: bool
+    tags: list[str]
+    message: str
+
+
+def read_log(root: Path, revs: Sequence[str] = ("HEAD",)) -> list[LogEntry]:
+    """Commits of ``revs`` (newest first) with their tag decorations: one ``git log`` call."""
+    if not revs:
+        return []
+    out = git(root, "-c", "log.showSignature=false", "log", "--decorate-refs=refs/tags/", f"--format={LOG_FORMAT}", *revs, "--")
+    entries: list[LogEntry] = []
+    for record in out.split(_R):
+        record = record.lstrip("\n")
+        if not record:
+            continue
+        sha, author, at, parents, deco, message = record.split(_F, 5)
+        tags = [d[5:] for d in deco.split(", ") if d.startswith("tag: ")] if deco else []
+        entries.append(LogEntry(sha, author, int(at or 0), " " in parents.strip(), tags, message.rstrip("\n")))
+    return entries
+
+
+def release_tags(tags: Iterable[str], prefix: str) -> list[tuple[Version, str]]:
+    """Tags that name a release version, highest first."""
+    found = [(v, t) for t in tags if (v := from_tag(t, prefix)) is not None]
+    return sorted(found, key=lambda vt: vt[0].sort_key(), reverse=True)
+
+
+def tag_glob(prefix: str) -> str:
+    return f"{prefix}[0-9]*.[0-9]*.[0-9]*"
+
+
+def last_release_tag(root: Path, rev: str = "HEAD", prefix: str = "v", exclude: Sequence[str] = ()) -> str | None:
+    """The nearest release tag reachable from ``rev`` (``git describe``), or None."""
+    args = ["describe", "--tags", "--abbrev=0", "--match", tag_glob(prefix)]
+    for e in exclude:
+        args += ["--exclude", e]
+    out = git(root, *args, rev, check=False)
+    return out if out and from_tag(out, prefix) else None
+
+
+# ---------------------------------------------------------------------------
+# Work items
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's heading anchor: lower case, punctuation and emoji dropped, spaces to dashes."""
+    text = heading.strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+class WorkItemLinks:
+    """Links for work-item ids: a configured URL template, else the item's heading in the backlog."""
+
+    def __init__(self, root: Path, files: Sequence[str] = (), template: str | None = None) -> None:
+        self.root = root
+        self.files = list(files)
+        self.template = template
+        self._headings: dict[str, str] | None = None
+
+    def _scan(self) -> dict[str, str]:
+        if self._headings is None:
+            self._headings = {}
+            for rel in self.files:
+                try:
+                    text = (self.root / rel).read_text(encoding="utf-8-sig", errors="replace")
+                except OSError:
+                    continue
+                for m in re.finditer(r"^#{1,6}\s+(.*)$", text, re.M):
+                    heading = m.group(1)
+                    for item in conventional.WORK_ITEM.findall(heading):
+                        self._headings.setdefault(item, f"{Path(rel).as_posix()}#{_anchor(heading)}")
+        return self._headings
+
+    def url(self, item: str) -> str | None:
+        if self.template:
+            return self.template.format(id=item, id_lower=item.lower())
+        if not self.files:
+            return None
+        return self._scan().get(item) or Path(self.files[0]).as_posix()
+
+    def markdown(self, item: str) -> str:
+        url = self.url(item)
+        return f"[{item}]({url})" if url else item
+
+
+# ---------------------------------------------------------------------------
+# Notes
+
+
+@dataclass
+class Entry:
+    sha: str
+    subject: str
+    description: str
+    type: str | None
+    scope: str | None
+    breaking: bool
+    breaking_note: str | None
+    work_items: list[str]
+    author: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sha": self.sha, "subject": self.subject, "scope": self.scope, "breaking": self.breaking,
+                "work_items": list(self.work_items), "type": self.type, "author": self.author}
+
+
+@dataclass
+class Section:
+    title: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class Notes:
+    version: str | None
+    previous_tag: str | None
+    date: int | None = None
+    sections: list[Section] = field(default_factory=list)
+    contributors: list[str] = field(default_factory=list)
+    commits: list[conventional.Commit] = field(default_factory=list)  # every conventional commit, noise too (for --bump)
+
+    @property
+    def empty(self) -> bool:
+        return not any(s.entries for s in self.sections)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "previous_tag": self.previous_tag,
+            "date": _iso_date(self.date),
+            "sections": [{"title": s.title, "entries": [e.as_dict() for e in s.entries]} for s in self.sections],
+            "contributors": list(self.contributors),
+        }
+
+
+def _iso_date(epoch: int | None) -> str | None:
+    return time.strftime("%Y-%m-%d", time.gmtime(epoch)) if epoch else None
+
+
+def is_noise(entry: LogEntry, commit: conventional.Commit) -> bool:
+    subject = commit.subject
+    if entry.merge or conventional.is_merge(subject) or conventional.is_fixup(subject):
+        return True
+    if commit.type == "chore" and commit.scope and (commit.scope == "release" or commit.scope.startswith("deps")):
+        return True
+    return False
+
+
+def build_notes(entries: Sequence[LogEntry], sections: dict[str, str], *, version: str | None = None,
+                previous_tag: str | None = None, date: int | None = None) -> Notes:
+    """Group ``entries`` (newest first, as git log gives them) into sections, oldest first within each."""
+    titles = list(dict.fromkeys(sections.values()))
+    by_title: dict[str, list[Entry]] = {t: [] for t in titles}
+    breaking: list[Entry] = []
+    authors: dict[str, None] = {}
+    parsed: list[conventional.Commit] = []
+    for le in reversed(entries):
+        c = conventional.parse(le.message)
+        if not c.conventional or is_noise(le, c):
+            continue
+        parsed.append(c)
+        title = sections.get(c.type or "")
+        if title is None and not c.breaking:
+            continue
+        e = Entry(le.sha, c.subject, c.description, c.type, c.scope, c.breaking, c.breaking_note, c.work_items, le.author)
+        (breaking if c.breaking else by_title[title]).append(e)  # type: ignore[index]
+        authors.setdefault(le.author)
+    out = [Section(BREAKING_TITLE, breaking)] if breaking else []
+    out += [Section(t, by_title[t]) for t in titles if by_title[t]]
+    return Notes(version=version, previous_tag=previous_tag, date=date, sections=out,
+                 contributors=sorted(authors, key=str.casefold), commits=parsed)
+
+
+def render_markdown(notes: Notes, links: WorkItemLinks | None = None, *, heading_level: int = 2) -> str:
+    """The notes as a Markdown section: ``## [1.4.0] - 2026-01-31`` then ``### Features`` ..."""
+    h = "#" * heading_level
+    title = f"[{notes.version}]" if notes.version else "[Unreleased]"
+    date = _iso_date(notes.date)
+    lines = [f"{h} {title}" + (f" - {date}" if date else ""), ""]
+    if notes.empty:
+        lines += ["No notable changes.", ""]
+    for section in notes.sections:
+        lines += [f"{h}# {section.title}", ""]
+        for e in section.entries:
+            text = e.description
+            if links is not None:
+                for item in e.work_items:
+                    text = re.sub(rf"\b{re.escape(item)}\b", lambda _m, i=item: links.markdown(i), text, count=1)
+                missing = [i for i in e.work_items if i not in e.description]
+                if missing:
+                    text += " (" + ", ".join(links.markdown(i) for i in missing) + ")"
+            scope = f"**{e.scope}:** " if e.scope else ""
+            lines.append(f"- {scope}{text} ({e.sha[:7]})")
+            if e.breaking and e.breaking_note:
+                lines.append(f"  {e.breaking_note}")
+        lines.append("")
+    if notes.contributors:
+        lines += [f"{h}# Contributors", ""] + [f"- {a}" for a in notes.contributors] + [""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Whole history, one release, unreleased
+
+
+@dataclass
+class NotesSource:
+    """What notes need from the config: the tag prefix, sections and work-item links."""
+
+    root: Path
+    prefix: str = "v"
+    sections: dict[str, str] = field(default_factory=dict)
+    links: WorkItemLinks | None = None
+    zero_major_bumps_minor: bool = True
+
+    @classmethod
+    def from_loaded(cls, loaded) -> NotesSource:
+        rc = loaded.config.release
+        bl = loaded.config.backlog
+        files = [bl.file, bl.archive] if bl.layout == "inline" else [bl.file]
+        return cls(root=loaded.root, prefix=rc.tag_prefix, sections=dict(rc.sections),
+                   links=WorkItemLinks(loaded.root, files, rc.work_item_url),
+                   zero_major_bumps_minor=rc.zero_major_bumps_minor)
+
+
+def history(src: NotesSource, rev: str = "HEAD") -> list[Notes]:
+    """Notes of every release reachable from ``rev``, newest first, Unreleased on top when not empty."""
+    entries = read_log(src.root, [rev])
+    buckets: list[tuple[str | None, int | None, list[LogEntry]]] = [(None, None, [])]
+    for e in entries:
+        tags = release_tags(e.tags, src.prefix)
+        if tags:
+            buckets.append((tags[0][1], e.time, []))
+        buckets[-1][2].append(e)
+    out: list[Notes] = []
+    for i, (tag, when, commits) in enumerate(buckets):
+        if tag is None and not commits:
+            continue
+        previous = buckets[i + 1][0] if i + 1 < len(buckets) else None
+        version = str(from_tag(tag, src.prefix)) if tag else None
+        out.append(build_notes(commits, src.sections, version=version, previous_tag=previous, date=when))
+    return out
+
+
+def for_range(src: NotesSource, rev_range: str, *, version: str | None = None, date: int | None = None) -> Notes:
+    """Notes of the commits in ``A..B`` (or everything reachable from ``B``)."""
+    start, sep, end = rev_range.partition("..")
+    if not sep:
+        start, end = "", rev_range
+    end = end.lstrip(".") or "HEAD"
+    entries = read_log(src.root, [rev_range if start else end])
+    if version is None:
+        named = from_tag(end, src.prefix)
+        tags = release_tags(entries[0].tags, src.prefix) if entries else []
+        version = str(named) if named else (str(tags[0][0]) if tags else None)
+    if date is None and entries:
+        date = entries[0].time
+    return build_notes(entries, src.sections, version=version, previous_tag=start or None, date=date)
+
+
+def unreleased(src: NotesSource, rev: str = "HEAD", *, exclude_tags: Sequence[str] = ()) -> Notes:
+    """Notes of the commits after the last release tag reachable from ``rev``."""
+    previous = last_release_tag(src.root, rev, src.prefix, exclude_tags)
+    entries = read_log(src.root, [f"{previous}..{rev}" if previous else rev])
+    return build_notes(entries, src.sections, previous_tag=previous)
+
+
+def bumped(src: NotesSource, notes: Notes) -> Version | None:
+    """The version ``--bump`` releases for ``notes`` (unreleased commits after ``previous_tag``)."""
+    current = from_tag(notes.previous_tag, src.prefix) if notes.previous_tag else None
+    return next_version(current, notes.commits, zero_major_bumps_minor=src.zero_major_bumps_minor)
+
+
+# ---------------------------------------------------------------------------
+# CHANGELOG.md
+
+DEFAULT_HEADER = "# Changelog\n\nAll notable changes to this project are documented here.\n"
+
+
+def has_section(text: str, version: str) -> bool:
+    return re.search(rf"^##\s+\[?v?{re.escape(version)}\]?(?:\s|$)", text, re.M) is not None
+
+
+def prepend(existing: str | None, section: str, version: str) -> str | None:
+    """``existing`` with ``section`` inserted above the newest release; None when already there.
+
+    Only the new section is added: running twice adds nothing.
+    """
+    if existing is not None and has_section(existing, version):
+        return None
+    text = existing if existing is not None else DEFAULT_HEADER
+    newline = "\r\n" if "\r\n" in text else "\n"
+    text = text.replace("\r\n", "\n")
+    m = re.search(r"^## ", text, re.M)
+    if m:
+        new = text[: m.start()] + section.rstrip("\n") + "\n\n" + text[m.start():]
+    else:
+        new = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
+    return new.replace("\n", newline) if newline != "\n" else new

@@ -1,0 +1,437 @@
+"""A release as an ordered list of small steps over one plan (GoReleaser's shape), no Prefect.
+
+``make_plan`` does every check and computes everything before anything is written: the version
+(given, or ``--bump`` from conventional commits), the repository checks (clean tree, allowed
+branch, tag absent or at HEAD, shallow clone warned about), the presets and the engine, the notes
+and the new CHANGELOG text, and what already exists (idempotency). Bad input raises
+:class:`BadInput` (exit 2); a repository that must not be released raises :class:`JobFailed`
+(exit 1). The steps (``dotnet_publish``, export in gameops.export, ``package``, ``finish``,
+``update_changelog``, ``create_tag``, ``publish``) are what the Prefect tasks wrap.
+
+Idempotency: a release folder whose manifest names HEAD is verified against its SHA256SUMS and
+left alone; one that names another commit (or a tag at another commit) stops the run unless
+``force``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gameops import changelog, export, packaging, process, tools
+from gameops import git as gitops
+from gameops import godot as godot_files
+from gameops.config import Loaded
+from gameops.errors import BadInput, JobFailed
+from gameops.fileops import atomic_write_text, sha256_file
+from gameops.version import from_tag, parse, tag_name
+
+NEW, EXISTING, REPLACE = "new", "existing", "replace"
+
+
+@dataclass
+class Request:
+    version: str | None = None
+    bump: bool = False
+    platforms: list[str] | None = None
+    out: str | None = None
+    tag: bool = True
+    force: bool = False
+    dry_run: bool = False
+
+
+@dataclass
+class Plan:
+    root: Path
+    project: str
+    version: str
+    tag: str
+    commit: str
+    epoch: int
+    out_dir: Path
+    release_dir: Path
+    exports_dir: Path
+    jobs: dict[str, export.Job]
+    archives: dict[str, str]
+    status: str
+    notes: changelog.Notes
+    notes_md: str
+    changelog_rel: str
+    changelog_text: str | None  # the CHANGELOG with the new section; None when it already has it
+    include: list[str]
+    wrap: bool
+    tag_enabled: bool
+    tag_exists: bool
+    force: bool
+    dry_run: bool
+    store: Path | None
+    tracked: list[tuple[str, str]] = field(default_factory=list)
+    dotnet: str | None = None
+    dotnet_projects: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    bumped: bool = False
+
+    def export_dir(self, platform: str) -> Path:
+        return export.folder_for(self.jobs[platform], self.tracked, self.exports_dir)
+
+
+def concurrency_name(loaded: Loaded) -> str:
+    """The Prefect global concurrency limit that lets one release of this project run at a time."""
+    name = loaded.config.project.name or loaded.root.name
+    return "gameops-release-" + (re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "project")
+
+
+def _inside(path: Path, root: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _porcelain_path(line: str) -> str:
+    path = line[3:]
+    if " -> " in path:
+        path = path.split(" -> ", 1)[1]
+    return path.strip().strip('"')
+
+
+def repository_problems(loaded: Loaded, *, out_dir: Path, changelog_rel: str, changelog_text: str | None,
+                        tag: str) -> tuple[list[str], list[str], str | None]:
+    """(problems, warnings, commit the tag points at) of the repository for a release."""
+    root = loaded.root
+    problems: list[str] = []
+    warnings: list[str] = []
+    st = gitops.state(root)
+    out_rel = _inside(out_dir, root)
+    dirty = []
+    for line in st.dirty or []:
+        p = _porcelain_path(line)
+        if out_rel and (p == out_rel or p.startswith(out_rel.rstrip("/") + "/") or out_rel.startswith(p.rstrip("/") + "/")):
+            continue  # our own output folder inside the repository
+        if p == changelog_rel and _changelog_is_ours(root / changelog_rel, changelog_text):
+            continue  # the CHANGELOG section a previous run of this release prepended
+        dirty.append(p)
+    if dirty:
+        problems.append(f"the working tree is not clean ({len(dirty)} changed: {', '.join(dirty[:5])}{' ...' if len(dirty) > 5 else ''}); commit or stash first")
+    allowed = loaded.config.release.allowed_branches
+    if st.branch is None:
+        problems.append("HEAD is detached; check out a release branch (" + ", ".join(allowed) + ")")
+    elif not gitops.branch_matches(st.branch, allowed):
+        problems.append(f"branch {st.branch!r} may not release (release.allowed_branches: {', '.join(allowed)})")
+    if st.shallow:
+        warnings.append("this is a shallow clone: release notes and --bump only see the fetched history (git fetch --unshallow)")
+    tagged = gitops.git(root, "rev-parse", "-q", "--verify", f"refs/tags/{tag}^{{commit}}", check=False) or None
+    return problems, warnings, tagged
+
+
+def _changelog_is_ours(path: Path, expected: str | None) -> bool:
+    """The CHANGELOG on disk is HEAD's plus exactly the section this release adds."""
+    try:
+        return expected is not None and path.read_text(encoding="utf-8") == expected
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _head_file(root: Path, rel: str) -> bytes | None:
+    """A file's exact bytes at HEAD, or None when HEAD does not track it."""
+    out = subprocess.run(["git", "cat-file", "blob", f"HEAD:{rel}"], cwd=root, capture_output=True, stdin=subprocess.DEVNULL)
+    return out.stdout if out.returncode == 0 else None
+
+
+def _tracked(root: Path, subdir: Path) -> list[tuple[str, str]]:
+    rel = _inside(subdir, root) or "."
+    out = gitops.git(root, "ls-files", "-s", "-z", "--", rel, check=False)
+    rows = []
+    for rec in out.split("\0"):
+        if not rec:
+            continue
+        meta, _, path = rec.partition("\t")
+        parts = meta.split()
+        rows.append((path, parts[1] if len(parts) > 1 else ""))
+    # Changed files count by content, so a dirty dry run does not reuse a stale export.
+    for line in gitops.status_porcelain(root):
+        p = _porcelain_path(line)
+        f = root / p
+        if f.is_file() and (rel == "." or p.startswith(rel + "/")):
+            rows.append((p, "worktree:" + sha256_file(f)))
+    return rows
+
+
+def _dotnet_projects(loaded: Loaded, uses_csharp: bool) -> list[Path]:
+    cfg = loaded.config.dotnet
+    if cfg.publish_projects:
+        paths = [loaded.path(p) for p in cfg.publish_projects]
+        for p in paths:
+            if not p.exists():
+                raise BadInput(f"dotnet.publish_projects: {p.name} does not exist")
+        return paths
+    if not uses_csharp:
+        return []
+    found = sorted(loaded.godot_dir.glob("*.csproj"))
+    if found:
+        return found[:1]
+    if cfg.solution and loaded.path(cfg.solution).exists():
+        return [loaded.path(cfg.solution)]
+    return []
+
+
+def publish_command(dotnet: str, project: Path, output: Path, configuration: str = "Release") -> list[str]:
+    """``dotnet publish`` of one project for a release."""
+    return [dotnet, "publish", str(project), "-c", configuration, "-o", str(output), "--nologo"]
+
+
+def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | None = None) -> dict[str, export.Job]:
+    """One export job per platform (all presets, or ``platforms``); BadInput for unknown ones,
+    a missing Godot, a wrong engine version or missing export templates."""
+    cfg = loaded.config
+    godot_dir = loaded.godot_dir
+    if name is None:
+        name = cfg.project.name or godot_files.read_project(godot_dir).name
+    presets = export.presets_by_platform(godot_dir, dict(cfg.godot.presets))
+    if platforms:
+        unknown = [p for p in platforms if p not in presets]
+        if unknown:
+            raise BadInput(f"--platform {unknown[0]}: no such platform (known: {', '.join(presets) or 'none'}; see godot.presets)")
+        presets = {p: presets[p] for p in platforms}
+    if not presets:
+        raise BadInput(f"{godot_dir / 'export_presets.cfg'}: no export presets")
+    godot_tool = tools.require(tools.find_godot(cfg.godot.binary, loaded.root))
+    engine = export.Engine(godot_tool.path or "godot", godot_tool.version or "")
+    if cfg.godot.version and not engine.version.startswith(cfg.godot.version):
+        raise BadInput(f"godot.version: the project wants Godot {cfg.godot.version}, {godot_tool.path} is {engine.version}")
+    protect = export.snapshot_protected(godot_dir)
+    jobs: dict[str, export.Job] = {}
+    for platform, preset in presets.items():
+        job = export.Job(
+            platform=platform, preset=preset, engine=engine, project_dir=godot_dir,
+            output_name=export.output_name(preset, platform, name), debug=cfg.godot.export_debug,
+            timeout_s=cfg.godot.timeout_s, import_timeout_s=cfg.godot.import_timeout_s,
+            ignore_errors=list(cfg.godot.ignore_errors), secrets=loaded.secrets(),
+            protect=protect,
+        )
+        export.check_templates(job)
+        jobs[platform] = job
+    return jobs
+
+
+def tracked_inputs(loaded: Loaded) -> list[tuple[str, str]]:
+    """The Godot project's files as (path, git blob id or content hash): part of every export's cache key."""
+    return _tracked(loaded.root, loaded.godot_dir)
+
+
+def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = None) -> Plan:
+    """Check everything and compute the release; writes nothing (a dry run's scratch folder aside)."""
+    cfg = loaded.config
+    rc = cfg.release
+    root = loaded.root
+    if req.version and req.bump:
+        raise BadInput("give a VERSION or --bump, not both")
+    if not req.version and not req.bump:
+        raise BadInput("no version: give a VERSION (e.g. 1.4.0) or --bump")
+    wanted = parse(req.version) if req.version else None
+    if not gitops.is_repo(root):
+        raise BadInput(f"{root}: not a git repository")
+    commit = gitops.head(root)
+    if not commit:
+        raise BadInput(f"{root}: the repository has no commits")
+
+    src = changelog.NotesSource.from_loaded(loaded)
+    bumped = False
+    if wanted is None:
+        at_head = changelog.release_tags(gitops.git(root, "tag", "--points-at", "HEAD", check=False).split(), rc.tag_prefix)
+        if at_head:
+            wanted = at_head[0][0]  # HEAD is released already: --bump means that release (a rerun)
+        else:
+            pending = changelog.unreleased(src)
+            wanted = changelog.bumped(src, pending)
+            if wanted is None:
+                since = pending.previous_tag or "the first commit"
+                raise JobFailed(f"nothing to release since {since}: no feat, fix, perf or breaking commits")
+            bumped = True
+    version = str(wanted)
+    tag = tag_name(version, rc.tag_prefix)
+
+    # Platforms, presets, engine: bad input before anything else happens.
+    project = godot_files.read_project(loaded.godot_dir)
+    name = cfg.project.name or project.name
+    jobs = jobs_for(loaded, req.platforms, name)
+    archives = {p: packaging.archive_name(rc.archive_name, project=name, version=version, platform=p) for p in jobs}
+    epoch = packaging.source_date_epoch(gitops.commit_time(root), environ)
+
+    dotnet_projects = _dotnet_projects(loaded, project.uses_csharp)
+    dotnet = None
+    if dotnet_projects:
+        dotnet = tools.require(tools.find_dotnet()).path
+
+    # Notes and the CHANGELOG text (computed, not written).
+    previous = changelog.last_release_tag(root, "HEAD", rc.tag_prefix, exclude=[tag])
+    entries = changelog.read_log(root, [f"{previous}..HEAD" if previous else "HEAD"])
+    notes = changelog.build_notes(entries, src.sections, version=version, previous_tag=previous, date=epoch)
+    notes_md = changelog.render_markdown(notes, src.links)
+    changelog_rel = Path(rc.changelog).as_posix()
+    cl_path = root / changelog_rel
+    try:
+        existing = cl_path.read_text(encoding="utf-8") if cl_path.is_file() else None
+        head_blob = _head_file(root, changelog_rel)
+        head_text = head_blob.decode("utf-8") if head_blob is not None else None
+    except UnicodeDecodeError:
+        raise BadInput(f"{changelog_rel}: not UTF-8 text") from None
+    changelog_text = changelog.prepend(existing, notes_md, version)
+    # What an earlier run of this very release leaves on disk: HEAD's CHANGELOG plus this section.
+    expected_on_disk = changelog.prepend(head_text, notes_md, version)
+
+    # Where things go.
+    if req.dry_run and not req.out:
+        out_dir = Path(tempfile.mkdtemp(prefix=f"gameops-release-{version}-"))
+    else:
+        out_dir = Path(req.out).expanduser() if req.out else Path(rc.out_dir)
+        if not out_dir.is_absolute():
+            out_dir = root / out_dir
+    out_dir = out_dir.resolve()
+    release_dir = out_dir / version
+    store = loaded.path(rc.store) if rc.store else None
+
+    problems, warnings, tagged = repository_problems(
+        loaded, out_dir=out_dir, changelog_rel=changelog_rel, changelog_text=expected_on_disk, tag=tag)
+    status = NEW
+    manifest = packaging.read_manifest(release_dir)
+    if manifest is not None:
+        if manifest.get("commit") == commit:
+            status = EXISTING
+        elif req.force:
+            status = REPLACE
+            warnings.append(f"--force: replacing release {version} of commit {str(manifest.get('commit'))[:12]}")
+        else:
+            problems.append(f"release {version} already exists in {release_dir} for commit {str(manifest.get('commit'))[:12]}, "
+                            f"HEAD is {commit[:12]}; release a new version, or --force to replace it")
+    if tagged and tagged != commit:
+        if req.force:
+            warnings.append(f"--force: moving tag {tag} from {tagged[:12]} to HEAD")
+        else:
+            problems.append(f"tag {tag} already exists at {tagged[:12]}, not at HEAD ({commit[:12]}); --force to move it")
+    if problems:
+        if req.dry_run:
+            warnings += [f"dry run: {p}" for p in problems]
+        else:
+            raise JobFailed("cannot release: " + "; ".join(problems), report={"version": version, "problems": problems})
+    if req.dry_run:
+        status = NEW
+
+    return Plan(
+        root=root, project=name, version=version, tag=tag, commit=commit, epoch=epoch, out_dir=out_dir,
+        release_dir=release_dir, exports_dir=out_dir / ".exports", jobs=jobs, archives=archives, status=status,
+        notes=notes, notes_md=notes_md, changelog_rel=changelog_rel, changelog_text=changelog_text,
+        include=list(rc.include), wrap=rc.wrap_in_directory, tag_enabled=req.tag and not req.dry_run,
+        tag_exists=tagged == commit, force=req.force, dry_run=req.dry_run, store=store,
+        tracked=tracked_inputs(loaded), dotnet=dotnet, dotnet_projects=dotnet_projects, warnings=warnings,
+        bumped=bumped,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Steps
+
+
+def dotnet_publish(plan: Plan, project: Path) -> Path:
+    """``dotnet publish -c Release`` of one project into the build folder; JobFailed on failure."""
+    assert plan.dotnet
+    out = plan.out_dir / ".build" / "dotnet" / project.stem
+    result = process.run(publish_command(plan.dotnet, project, out), cwd=plan.root, timeout_s=1800,
+                         log_path=None)
+    if not result.ok:
+        tail = "\n".join(result.lines[-20:])
+        raise JobFailed(f"dotnet publish {project.name} failed (exit {result.returncode})", report={"output": tail})
+    return out
+
+
+def package(plan: Plan, platform: str, export_dir: Path) -> dict:
+    """The platform's reproducible zip in the release folder; returns its manifest entry."""
+    name = plan.archives[platform]
+    overrides = {plan.changelog_rel: plan.changelog_text.encode("utf-8")} if plan.changelog_text is not None else {}
+    items = packaging.tree_items(export_dir) + packaging.glob_items(plan.root, plan.include, overrides)
+    wrap = name[:-4] if plan.wrap and name.lower().endswith(".zip") else None
+    dest = plan.release_dir / name
+    packaging.write_zip(dest, items, plan.epoch, wrap=wrap)
+    return packaging.artifact_entry(dest, platform)
+
+
+def finish(plan: Plan, artifacts: list[dict]) -> dict:
+    """RELEASE_NOTES.md, SHA256SUMS and release-manifest.json in the release folder."""
+    atomic_write_text(plan.release_dir / packaging.NOTES, plan.notes_md, newline="\n")
+    packaging.write_checksums(plan.release_dir, [a["name"] for a in artifacts])
+    doc = packaging.manifest(project=plan.project, version=plan.version, tag=plan.tag, commit=plan.commit,
+                             epoch=plan.epoch, artifacts=artifacts)
+    packaging.write_manifest(plan.release_dir, doc)
+    return doc
+
+
+def verify_existing(plan: Plan) -> dict:
+    """Check an existing release folder against its SHA256SUMS; JobFailed naming what differs."""
+    problems = packaging.verify(plan.release_dir)
+    manifest = packaging.read_manifest(plan.release_dir) or {}
+    names = {a.get("name") for a in manifest.get("artifacts", [])}
+    wanted = set(plan.archives.values())
+    if not wanted <= names:
+        problems.append(f"the release has no {', '.join(sorted(wanted - names))}; --force to rebuild it")
+    if problems:
+        raise JobFailed(f"release {plan.version} in {plan.release_dir} does not verify: " + "; ".join(problems),
+                        report={"version": plan.version, "problems": problems})
+    return manifest
+
+
+def update_changelog(plan: Plan) -> bool:
+    """Prepend the new section to the CHANGELOG (atomic); False when it already has it."""
+    if plan.dry_run or plan.changelog_text is None:
+        return False
+    return atomic_write_text(plan.root / plan.changelog_rel, plan.changelog_text)
+
+
+def create_tag(plan: Plan) -> bool:
+    """An annotated tag at HEAD with the notes as its message; False when it is already there."""
+    if not plan.tag_enabled or plan.tag_exists:
+        return False
+    args = ["tag", "-a", "--cleanup=verbatim", "-F", "-"]
+    if plan.force:
+        args.append("-f")
+    gitops.git(plan.root, *args, plan.tag, plan.commit, input=f"Release {plan.version}\n\n{plan.notes_md}")
+    return True
+
+
+def publish(plan: Plan) -> Path | None:
+    """Copy the release folder to ``release.store``/<version>; identical copies are left alone."""
+    if plan.dry_run or plan.store is None:
+        return None
+    dest = plan.store / plan.version
+    names = sorted(p.name for p in plan.release_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    if dest.is_dir():
+        same = all((dest / n).is_file() and sha256_file(dest / n) == sha256_file(plan.release_dir / n) for n in names)
+        if same:
+            return dest
+        if not plan.force:
+            raise JobFailed(f"release store {dest} already holds a different {plan.version}; --force to replace it")
+    plan.store.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{plan.version}.", dir=plan.store))
+    try:
+        for n in names:
+            shutil.copy2(plan.release_dir / n, tmp / n)
+        if dest.exists():
+            old = dest.with_name(f".{plan.version}.old-{os.getpid()}")
+            os.replace(dest, old)
+            os.replace(tmp, dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return dest
+
+
+def version_of_tag(tag: str, prefix: str) -> str | None:
+    v = from_tag(tag, prefix)
+    return str(v) if v else None

@@ -1,0 +1,37 @@
+"""Release tasks around the core steps: plan, dotnet publish, changelog, tag, publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from gameops import release
+from gameops.config import Loaded
+
+
+@task(name="plan-release", cache_policy=NO_CACHE)
+def plan(loaded: Loaded, request: release.Request) -> release.Plan:
+    return release.make_plan(loaded, request)
+
+
+@task(name="dotnet-publish", task_run_name="dotnet-publish-{project.stem}", cache_policy=NO_CACHE)
+def dotnet_publish(plan: release.Plan, project: Path) -> str:
+    return str(release.dotnet_publish(plan, project))
+
+
+@task(name="update-changelog", cache_policy=NO_CACHE)
+def update_changelog(plan: release.Plan) -> bool:
+    return release.update_changelog(plan)
+
+
+@task(name="tag", cache_policy=NO_CACHE)
+def tag(plan: release.Plan) -> bool:
+    return release.create_tag(plan)
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish(plan: release.Plan) -> str | None:
+    dest = release.publish(plan)
+    return str(dest) if dest else None
