@@ -80,6 +80,8 @@ class DotnetConfig(_Section):
     results_dir: str = Field("TestResults", description="Folder for TRX, coverage and reports, relative to the project.")
     build_timeout_s: float = Field(1800, gt=0, description="Timeout of one dotnet build.")
     test_timeout_s: float = Field(1800, gt=0, description="Timeout of one dotnet test run.")
+    restore_retries: int = Field(2, ge=0, le=10, description="Retries of a build that failed only because a package feed was unreachable (NU1301).")
+    restore_retry_delay_s: float = Field(10, ge=0, description="Seconds between those retries.")
 
 
 class GodotConfig(_Section):

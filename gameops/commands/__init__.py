@@ -13,4 +13,9 @@ COMMANDS = [
     "notes",
     "roi",
     "hooks",
+    "build",
+    "test",
+    "ci",
+    "report",
+    "metrics",
 ]

@@ -38,7 +38,7 @@ def status_of(outcome: str | None) -> str:
 def cut(text: str | None, limit: int) -> str | None:
     if text is None:
         return None
-    text = text.strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         return None
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,41 @@
+"""``gameops build``: dotnet build with parsed diagnostics."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from gameops import dotnet
+from gameops.config import load
+from gameops.errors import JobFailed
+from tasks import artifacts
+from tasks.dotnet import build_with_config
+
+
+def run_build(loaded, configuration: str | None = None) -> dict:
+    """The build task with transient retries; a build that still cannot restore is a failed build."""
+    state = build_with_config(loaded)(loaded, configuration, return_state=True)
+    if state.is_completed():
+        return state.result().as_dict()
+    exc = state.result(raise_on_failure=False)
+    if isinstance(exc, dotnet.TransientBuildFailure) and isinstance(exc.report, dict):
+        return exc.report
+    if isinstance(exc, BaseException):
+        raise exc
+    raise JobFailed(f"dotnet build ended {state.name}")
+
+
+@flow(name="build", description="dotnet build of the solution, with MSBuild diagnostics parsed and de-duplicated.")
+def build(project: str = ".", config: str | None = None, configuration: str | None = None) -> dict:
+    loaded = load(project, config)
+    doc = run_build(loaded, configuration)
+    doc["configuration"] = configuration or loaded.config.dotnet.configuration
+    rows = [{"severity": d["severity"], "code": d["code"], "file": d["file"], "line": d["line"], "message": d["message"]}
+            for d in doc["errors"] + doc["warnings"]]
+    if rows:
+        artifacts.table(f"build-{loaded.config.project.name}-diagnostics", rows,
+                        description=f"{len(doc['errors'])} error(s), {len(doc['warnings'])} warning(s)")
+    if not doc["ok"]:
+        first = doc["errors"][0] if doc["errors"] else None
+        what = f"{first['code']}: {first['message']}" if first else "see the build log"
+        raise JobFailed(f"build failed with {len(doc['errors'])} error(s): {what}", report=doc)
+    return doc

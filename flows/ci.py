@@ -1,0 +1,55 @@
+"""``gameops ci``: check, build, tests by category, quality gates, reports; one flow."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from gameops import dotnet, reports
+from gameops.config import load
+from gameops.errors import JobFailed
+from flows.build import run_build
+from flows.test import publish_test_reports, run_categories
+from tasks import gates as gate_tasks
+from tasks.checks import check_files, check_git, check_godot_project, check_tools
+
+
+@flow(name="ci", description="Check, build, tests by category, quality gates (coverage, architecture, security), reports.")
+def ci(project: str = ".", config: str | None = None) -> dict:
+    loaded = load(project, config)
+    name = loaded.config.project.name
+    # Static stages need no build: start them now, they run while dotnet builds.
+    check_futures = [t.submit(loaded) for t in (check_tools, check_files, check_godot_project, check_git)]
+    static_gates = [gate_tasks.architecture.submit(loaded), gate_tasks.secrets.submit(loaded)]
+    checks = [c.as_dict() for f in check_futures for c in f.result()]
+
+    build_doc = None
+    summary = None
+    runs: list[dict] = []
+    not_run: list[str] = []
+    uses_dotnet = bool(loaded.config.dotnet.solution)
+    if uses_dotnet:
+        build_doc = run_build(loaded)
+        if build_doc["ok"]:
+            summary, runs, not_run = run_categories(loaded, coverage=True, no_build=True)
+        else:
+            not_run = [c.name for c in dotnet.categories_to_run(loaded)]
+    gate_results = []
+    if summary is not None:
+        gate_results.append(gate_tasks.coverage(summary.coverage, loaded.config.gates.coverage_min, True))
+    elif uses_dotnet:
+        gate_results.append(gate_tasks.coverage(None, loaded.config.gates.coverage_min, False))
+    gate_results += [f.result() for f in static_gates]
+    gate_results.append(gate_tasks.vulnerable(loaded))
+    gate_docs = [g.as_dict() for g in gate_results]
+    if build_doc is not None and not build_doc["ok"]:
+        gate_docs[0].update(skipped=True, detail="not measured: the build failed")
+
+    doc = reports.ci_document(name, checks, build_doc, summary,
+                              [{k: v for k, v in r.items() if k != "tests"} for r in runs], not_run, gate_docs)
+    md = reports.ci_markdown(doc, summary)
+    from gameops.results.model import Summary
+
+    doc["reports"] = publish_test_reports(loaded, summary or Summary([]), doc, md, "ci")
+    if not doc["ok"]:
+        raise JobFailed(f"ci failed: {len(doc['failures'])} problem(s): " + "; ".join(doc["failures"][:3]), report=doc)
+    return doc

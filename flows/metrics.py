@@ -1,0 +1,43 @@
+"""``gameops metrics``: run every test category, count from TRX, rewrite the docs' statistics block."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow, task
+
+from gameops import metrics as core
+from gameops.config import load
+from gameops.errors import JobFailed
+from flows.test import run_categories
+from tasks import artifacts
+
+
+@task(name="update-statistics-block")
+def rewrite_statistics(path, m: core.Metrics, today: date, dry_run: bool) -> dict:
+    update = core.plan_update(path, m, today)
+    doc = update.as_dict()
+    doc["written"] = False if dry_run else core.apply(update)
+    return doc
+
+
+@flow(name="metrics", description="Test counts per category from TRX; rewrites the docs' 📊 Current Statistics block.")
+def metrics(project: str = ".", config: str | None = None, update_docs: bool = False, dry_run: bool = False,
+            today: str | None = None) -> dict:
+    loaded = load(project, config)
+    stats_path = core.statistics_file(loaded.root, loaded.config.docs.statistics_file) if update_docs else None
+    summary, runs, _ = run_categories(loaded, include_on_request=True)
+    if summary.run_errors or not summary.has_tests:
+        raise JobFailed("metrics not collected: " + ("; ".join(summary.run_errors) or "no TRX written"),
+                        report={"ok": False, "run_errors": summary.run_errors})
+    m = core.from_runs(runs)
+    doc = {"ok": m.failed == 0, **m.as_dict(), "docs": None}
+    if stats_path is not None:
+        day = date.fromisoformat(today) if today else date.today()
+        doc["docs"] = rewrite_statistics(stats_path, m, day, dry_run)
+    artifacts.table(f"metrics-{loaded.config.project.name}",
+                    [{"category": k, "tests": v} for k, v in m.categories.items()] + [{"category": "total", "tests": m.total}],
+                    description=f"{m.total} tests, {m.failed} failed")
+    if m.failed:
+        raise JobFailed(f"metrics collected, but {m.failed} test(s) failed", report=doc)
+    return doc

@@ -1,0 +1,65 @@
+"""``gameops test``: tests by category (fail fast first), TRX parsed, reports written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+
+from gameops import dotnet, reports
+from gameops.config import Loaded, load
+from gameops.errors import JobFailed
+from gameops.results.model import Summary
+from tasks import reports as report_tasks
+from tasks.dotnet import test_category
+
+
+def run_categories(loaded: Loaded, names: list[str] | None = None, filter_expr: str | None = None,
+                   coverage: bool = False, no_build: bool = False, include_on_request: bool = False):
+    """Run the category tasks in order; a failing fail-fast category stops the rest.
+
+    Returns (summary, runs, not_run).
+    """
+    cats = dotnet.categories_to_run(loaded, names, filter_expr)
+    if include_on_request and not names and not filter_expr:
+        cats = list(loaded.config.dotnet.categories)
+    files = []
+    runs: list[dict] = []
+    not_run: list[str] = []
+    for i, cat in enumerate(cats):
+        run = test_category(loaded, cat, coverage=coverage and (dotnet.collects_coverage(cat) or bool(names) or bool(filter_expr)),
+                            no_build=no_build or i > 0)
+        files.extend(run.files)
+        d = run.as_dict()
+        d["tests"] = [{"name": t.name, "status": t.status} for t in run.summary.tests]
+        runs.append(d)
+        if cat.fail_fast and not run.ok:
+            not_run = [c.name for c in cats[i + 1:]]
+            break
+    return Summary(files), runs, not_run
+
+
+def publish_test_reports(loaded: Loaded, summary: Summary, doc: dict, markdown_text: str, key: str) -> list[str]:
+    folder = dotnet.results_dir(loaded)
+    changed = report_tasks.write(folder, summary, markdown_text, doc)
+    report_tasks.publish(f"{key}-{loaded.config.project.name}", summary, markdown_text,
+                         description=f"{key} of {loaded.config.project.name}: {reports.headline(summary)}")
+    return changed
+
+
+@flow(name="test", description="dotnet test by category (Architecture first), TRX and coverage parsed, reports written.")
+def test(project: str = ".", config: str | None = None, categories: list[str] | None = None,
+         filter: str | None = None, coverage: bool = False) -> dict:
+    loaded = load(project, config)
+    dotnet.target(loaded)
+    summary, runs, not_run = run_categories(loaded, categories, filter, coverage)
+    doc = reports.test_document(summary, [{k: v for k, v in r.items() if k != "tests"} for r in runs], not_run)
+    md = reports.markdown(summary, f"Tests of {loaded.config.project.name}")
+    if not_run:
+        md += f"\nNot run (a fail-fast category failed): {', '.join(not_run)}\n"
+    doc["reports"] = publish_test_reports(loaded, summary, doc, md, "test")
+    doc["results_dir"] = str(Path(dotnet.results_dir(loaded)))
+    if not doc["ok"]:
+        failures = reports.test_failures(summary)
+        raise JobFailed(f"{len(failures)} test failure(s): " + "; ".join(failures[:3]), report=doc)
+    return doc

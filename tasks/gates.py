@@ -1,0 +1,49 @@
+"""Quality gates as tasks: one task per gate, each returning a gameops.gates.Gate."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.logging import get_run_logger
+
+from gameops import dotnet, gates
+from gameops.config import Loaded
+from gameops.errors import BadInput
+from gameops.results.model import Coverage
+
+
+def _log(gate: gates.Gate) -> gates.Gate:
+    logger = get_run_logger()
+    (logger.info if gate.ok else logger.error)(f"{gate.name}: {gate.detail}")
+    for f in gate.findings[:20]:
+        logger.info(f"  {f}")
+    return gate
+
+
+@task(name="gate-coverage")
+def coverage(cov: Coverage | None, minimum: float, collected: bool = True) -> gates.Gate:
+    return _log(gates.coverage_gate(cov, minimum, collected))
+
+
+@task(name="gate-architecture")
+def architecture(loaded: Loaded) -> gates.Gate:
+    return _log(gates.architecture_gate(loaded.root, loaded.config.gates.architecture))
+
+
+@task(name="gate-vulnerable-packages")
+def vulnerable(loaded: Loaded) -> gates.Gate:
+    if not loaded.config.gates.vulnerable_packages:
+        return _log(gates.vulnerable_gate(None, reason_skipped="turned off (gates.vulnerable_packages)"))
+    if not loaded.config.dotnet.solution:
+        return _log(gates.vulnerable_gate(None, reason_skipped="no .NET solution"))
+    if not dotnet.available():
+        return _log(gates.vulnerable_gate(None, reason_skipped="dotnet not found: skipped"))
+    try:
+        packages, problems = dotnet.list_vulnerable(loaded)
+    except BadInput as exc:
+        return _log(gates.Gate("vulnerable packages", False, str(exc)))
+    return _log(gates.vulnerable_gate(packages, problems))
+
+
+@task(name="gate-secrets")
+def secrets(loaded: Loaded) -> gates.Gate:
+    return _log(gates.secrets_gate(loaded.root, loaded.config.gates.secret_scan))
