@@ -193,7 +193,8 @@ def append_entries(archive: Document | None, entries: list[str], today: date, nl
     heading = f"### {today.isoformat()}"
     last_heading = None
     for ln in reversed(old.splitlines()):
-        if HEADING_RE.match(ln) and not ITEM_HEADING_RE.match(ln):
+        h = HEADING_RE.match(ln)
+        if h and len(h.group("hashes")) <= 3 and not ITEM_HEADING_RE.match(ln):
             last_heading = ln.strip()
             break
     add = ""
