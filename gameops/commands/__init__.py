@@ -13,6 +13,7 @@ COMMANDS = [
     "notes",
     "roi",
     "hooks",
+    "setup",
     "build",
     "test",
     "ci",

@@ -71,8 +71,8 @@ def run_status(args, ctx) -> int:
         ctx.emit_json(doc)
     else:
         ctx.table(f"hooks in {doc['hooks_dir']} ({doc['manager']})", ["hook", "gameops", "other hook", "saved previous"],
-                  [(h["name"], ctx.mark(h["installed"]), "yes" if h["other_hook"] else "", "yes" if h["saved_previous"] else "")
-                   for h in doc["hooks"]])
+                  [(h["name"], ctx.mark(h["installed"]), "yes" if h["other_hook"] else "",
+                    "yes" if h["saved_previous"] else "") for h in doc["hooks"]])
     return 0
 
 

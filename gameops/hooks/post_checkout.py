@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from gameops import branch_rules
 from gameops.git import current_branch, git
 from gameops.hooks.common import HookCall, say
@@ -29,7 +31,8 @@ def behind(call: HookCall, ref: str) -> int:
 
 
 def run(call: HookCall) -> int:
-    if call.arg(2) != "1":  # a file checkout, not a branch checkout
+    flag = call.arg(2) or os.environ.get("PRE_COMMIT_CHECKOUT_TYPE", "")  # the pre-commit framework's name for it
+    if flag != "1":  # a file checkout, not a branch checkout
         return 0
     s = call.settings
     branch = current_branch(call.root)

@@ -7,6 +7,7 @@ being pushed (a deletion has an all-zero local sha). The remote ref is what coun
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -35,12 +36,17 @@ class PushedRef:
         return is_zero(self.local_sha)
 
 
-def parse_refs(stdin: str) -> list[PushedRef]:
+def parse_refs(stdin: str, environ: dict[str, str] | None = None) -> list[PushedRef]:
+    """The refs git passes on stdin; under the pre-commit framework, its PRE_COMMIT_* variables."""
     refs = []
     for line in stdin.splitlines():
         parts = line.split()
         if len(parts) == 4:
             refs.append(PushedRef(*parts))
+    env = os.environ if environ is None else environ
+    if not refs and env.get("PRE_COMMIT_REMOTE_BRANCH"):
+        refs.append(PushedRef(env.get("PRE_COMMIT_LOCAL_BRANCH", ""), env.get("PRE_COMMIT_TO_REF", "HEAD"),
+                              env["PRE_COMMIT_REMOTE_BRANCH"], env.get("PRE_COMMIT_FROM_REF", "0" * 40)))
     return refs
 
 
@@ -95,7 +101,7 @@ def run_quick_tests(call: HookCall) -> int:
 def run(call: HookCall) -> int:
     s = call.settings
     refs = parse_refs(call.stdin)
-    remote = call.arg(0, s.remote)
+    remote = call.arg(0, os.environ.get("PRE_COMMIT_REMOTE_NAME", s.remote))
     for ref in refs:
         branch = ref.remote_branch
         if branch and branch_rules.is_protected(branch, s.protected_branches):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from gameops import branch_rules, commit_rules
 from gameops.fileops import atomic_write_text
 from gameops.git import current_branch
@@ -19,7 +21,8 @@ def prefill(branch: str, commit_types: list[str], work_item_pattern: str) -> str
 
 
 def run(call: HookCall) -> int:
-    source = call.arg(1)
+    # git passes (file, source, sha); the pre-commit framework passes the file and sets the source in the environment
+    source = call.arg(1) or os.environ.get("PRE_COMMIT_COMMIT_MSG_SOURCE", "")
     if not call.args or source:  # -m/-F, template, merge, squash or amend: the message is someone's already
         return 0
     s = call.settings

@@ -1,0 +1,45 @@
+"""gameops setup: onboarding, from prerequisites to the first green quick tests."""
+
+from __future__ import annotations
+
+from gameops.errors import EXIT_FAILED, JobFailed
+
+_STYLE = {"ok": "green", "done": "cyan", "warn": "yellow", "skipped": "dim", "failed": "red"}
+
+
+def register(sub, parents) -> None:
+    p = sub.add_parser("setup", parents=parents, help="onboarding: prerequisites, hooks, first build and tests",
+                       description="Set up this machine for the game repository: prerequisites with versions and install "
+                                   "hints, Python dependencies, git hooks, Godot import, first build and quick tests (C#), "
+                                   "then the next steps. Running it again changes nothing and says so.")
+    p.set_defaults(handler=run)
+
+
+def run(args, ctx) -> int:
+    loaded = ctx.loaded()
+    try:
+        report = ctx.run_flow("flows.setup:setup", project=str(loaded.root),
+                              config=str(loaded.file) if loaded.file else None, dry_run=ctx.dry_run)
+        code = 0
+    except JobFailed as exc:
+        if not isinstance(exc.report, dict):
+            raise
+        report, code = exc.report, EXIT_FAILED
+    if ctx.json:
+        ctx.emit_json(report)
+        return code
+    from rich.text import Text
+
+    rows = []
+    for s in report["steps"]:
+        detail = Text(s["detail"])
+        if s["hint"] and s["status"] in ("failed", "warn"):
+            detail.append(f"\nfix: {s['hint']}", style="dim")
+        rows.append((Text(s["status"], style=_STYLE.get(s["status"], "")), s["name"], detail))
+    ctx.table(None, ["", "step", "detail"], rows)
+    colour = "red" if not report["ok"] else ("green" if not report["changed"] else "cyan")
+    ctx.say(f"[{colour}]{report['message']}[/{colour}]")
+    ctx.say("next steps:")
+    for n in report["next_steps"]:
+        ctx.say(f"  - {n}", markup=False)
+    return code
