@@ -15,6 +15,7 @@ Facts this module treats as facts (see docs/release.md):
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -233,10 +234,19 @@ def check_templates(job: Job) -> None:
         )
 
 
+def exclude_patterns(preset: godot_files.ExportPreset) -> list[str]:
+    """The preset's exclude_filter globs (``Docs/*, *.md``), as Godot matches them against res:// paths."""
+    raw = str(preset.raw.get("exclude_filter") or "")
+    return [p.strip().removeprefix("res://") for p in raw.split(",") if p.strip()]
+
+
 def inputs_digest(job: Job, tracked: Sequence[tuple[str, str]]) -> str:
     """Cache key of an export: project files (path, blob id), the preset, the engine version, the build type."""
     h = hashlib.sha256()
+    excluded = exclude_patterns(job.preset)
     for path, blob in sorted(tracked):
+        if any(fnmatch.fnmatch(path, pat) for pat in excluded):
+            continue  # the preset keeps it out of the export (exclude_filter)
         h.update(f"{path}\0{blob}\n".encode())
     preset = {"name": job.preset.name, "platform": job.preset.platform, "raw": job.preset.raw, "options": job.preset.options}
     h.update(json.dumps(preset, sort_keys=True, default=str).encode())

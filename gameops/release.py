@@ -152,13 +152,13 @@ def _tracked(root: Path, subdir: Path) -> list[tuple[str, str]]:
             continue
         meta, _, path = rec.partition("\t")
         parts = meta.split()
-        rows.append((path, parts[1] if len(parts) > 1 else ""))
+        rows.append((path if rel == "." else path[len(rel) + 1:], parts[1] if len(parts) > 1 else ""))
     # Changed files count by content, so a dirty dry run does not reuse a stale export.
     for line in gitops.status_porcelain(root):
         p = _porcelain_path(line)
         f = root / p
         if f.is_file() and (rel == "." or p.startswith(rel + "/")):
-            rows.append((p, "worktree:" + sha256_file(f)))
+            rows.append((p if rel == "." else p[len(rel) + 1:], "worktree:" + sha256_file(f)))
     return rows
 
 
@@ -220,7 +220,7 @@ def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | Non
 
 
 def tracked_inputs(loaded: Loaded) -> list[tuple[str, str]]:
-    """The Godot project's files as (path, git blob id or content hash): part of every export's cache key."""
+    """The Godot project's files as (res:// path, git blob id or content hash): part of every export's cache key."""
     return _tracked(loaded.root, loaded.godot_dir)
 
 
