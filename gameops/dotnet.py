@@ -44,7 +44,7 @@ class TransientBuildFailure(JobFailed):
 
 def executable() -> str:
     """The ``dotnet`` on PATH, or exit 2 with the install hint."""
-    return tools.require(_find())
+    return str(tools.require(_find()).path)
 
 
 def _find() -> tools.Tool:

@@ -26,7 +26,7 @@ NODE_PREFIX = re.compile(r"^\s*\d+(?::\d+)?>")
 _ORIGIN = r"(?P<origin>(?:[A-Za-z]:)?[^:\[\]]*?)"
 _LOC = r"(?:\((?P<loc>\d+(?:[,-]\d+){0,3})\))?"
 DIAGNOSTIC = re.compile(
-    r"^\s*" + _ORIGIN + r"\s*" + _LOC + r"\s*:\s*"
+    r"^\s*(?:" + _ORIGIN + r"\s*" + _LOC + r"\s*:\s*)?"
     r"(?:(?P<sub>[^:]*?)\s+)?"
     r"(?P<severity>error|warning|info)"
     r"(?:\s+(?P<code>[A-Za-z]+\d+))?\s*:\s*"
@@ -78,7 +78,7 @@ def _parse(line: str) -> Diagnostic | None:
     m = DIAGNOSTIC.match(line)
     if not m:
         return None
-    origin = m["origin"].strip()
+    origin = (m["origin"] or "").strip()
     code = m["code"]
     message = m["message"].strip()
     if not code:

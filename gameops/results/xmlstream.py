@@ -51,8 +51,7 @@ class CleanStream(io.RawIOBase):
         head = raw.read(4)
         if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             self.decoder = codecs.getincrementaldecoder("utf-16")()
-            text = self.decoder.decode(head)
-            self.pending = _DECL_ENCODING.sub(rb"\1\2utf-8\2", text.encode("utf-8"), count=1)
+            self.pending = self.decoder.decode(head).encode("utf-8")
         else:
             self.pending = head
         self.first = True
@@ -69,10 +68,7 @@ class CleanStream(io.RawIOBase):
                 return self.decoder.decode(b"", final=True).encode("utf-8")
             return b""
         if self.decoder is not None:
-            out = self.decoder.decode(data).encode("utf-8")
-            if self.first:
-                out = _DECL_ENCODING.sub(rb"\1\2utf-8\2", out, count=1)
-            return out
+            return self.decoder.decode(data).encode("utf-8")
         return data
 
     def read(self, size: int = -1) -> bytes:  # type: ignore[override]
@@ -82,6 +78,8 @@ class CleanStream(io.RawIOBase):
             buf += self._more()
         if not buf:
             return b""
+        if self.first and self.decoder is not None:  # now UTF-8: say so in the declaration
+            buf = _DECL_ENCODING.sub(rb"\1\2utf-8\2", buf.replace(codecs.BOM_UTF8, b"", 1), count=1)
         # Keep back a possibly cut character reference ("&#x1" | "C;") for the next round.
         cut = len(buf)
         if not self.eof:
@@ -89,8 +87,6 @@ class CleanStream(io.RawIOBase):
             if amp != -1 and b";" not in buf[amp:]:
                 cut = amp
         chunk, self.pending = buf[:cut], buf[cut:]
-        if self.first and self.decoder is not None:
-            chunk = chunk.replace(codecs.BOM_UTF8, b"", 1)
         self.first = False
         chunk = _CHARREF.sub(_fix_ref, chunk)
         return _CONTROL.sub(b"?", chunk)
@@ -141,7 +137,7 @@ def events(path: Path) -> Iterator[tuple[str, Element]]:
 
 def _why(exc: ParseError) -> str:
     msg = str(exc)
-    if msg.startswith("no element found"):
+    if msg.startswith(("no element found", "unclosed token")):
         return "truncated: " + msg
     return msg
 
