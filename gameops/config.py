@@ -205,6 +205,32 @@ class SchedulesConfig(_Section):
     backlog_archive: str = Field("0 2 * * *", description="Cron: backlog archive (daily).")
     metrics: str = Field("0 3 * * 1", description="Cron: test metrics (weekly).")
 
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone (expected an IANA name such as Europe/Berlin or UTC)") from None
+        return v
+
+    @field_validator("docs_sync", "backlog_archive", "metrics")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        from datetime import datetime
+
+        from cronsim import CronSim, CronSimError
+
+        if len(v.split()) != 5:
+            raise ValueError("expected a cron expression of 5 fields (minute hour day month weekday)")
+        try:
+            CronSim(v, datetime(2025, 1, 1))
+        except CronSimError as exc:
+            raise ValueError(f"invalid cron expression ({exc})") from None
+        return v
+
 
 class ManualMinutes(_Section):
     """How long each job takes by hand, in minutes (defaults from BlockLife's own numbers)."""

@@ -19,4 +19,7 @@ COMMANDS = [
     "ci",
     "report",
     "metrics",
+    "backlog",
+    "docs",
+    "serve",
 ]

@@ -1,0 +1,73 @@
+"""``gameops docs sync`` and the monthly schedule: summary blocks from the backlog, "Last
+Updated" stamps where content changed, internal link check; committed on a maintenance branch."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow
+from prefect.transactions import transaction
+
+from gameops import branch_commit, journal
+from gameops.archive import _diff
+from gameops.config import load
+from gameops.docs_sync import summarize
+from gameops.errors import JobFailed
+from tasks import artifacts
+from tasks.docs import check_links, plan_sync
+from tasks.fileops import apply_changes, commit_changes, recover
+
+
+def _artifact(name: str, report: dict) -> None:
+    lines = [f"# Docs sync of {name}" + (" (dry run)" if report["dry_run"] else ""), "",
+             f"{report['files_scanned']} markdown file(s) scanned, {report['links_checked']} internal link(s) checked.", ""]
+    if report["changed_files"]:
+        lines += ["Updated (summary recomputed, Last Updated stamped):", *[f"- `{f}`" for f in report["changed_files"]]]
+    else:
+        lines.append("Every summary was up to date: no file was written.")
+    if report["broken_links"]:
+        lines += ["", "| file | line | broken link |", "|---|---|---|"]
+        lines += [f"| {b['file']} | {b['line']} | `{b['target']}` |" for b in report["broken_links"][:500]]
+    if report.get("commit"):
+        lines.append(f"\nCommitted on branch `{report['commit']['branch']}`" + (", pushed" if report["commit"]["pushed"] else ""))
+    artifacts.markdown(f"docs-sync-{name}", "\n".join(lines), description="what the docs sync changed")
+
+
+@flow(name="docs-sync", description="Recompute backlog summaries in the docs, stamp Last Updated where changed, check links.")
+def docs_sync(project: str = ".", config: str | None = None, check_links_fail: bool = False, dry_run: bool = False,
+              commit: bool = False, today: str | None = None) -> dict:
+    loaded = load(project, config)
+    day = date.fromisoformat(today) if today else date.today()
+    root = loaded.root
+    plan, info = plan_sync(loaded, day)
+    if commit and plan and not dry_run:
+        branch_commit.ensure_clean(loaded, plan.paths())
+    notes, committed, diff = [], None, ""
+    if plan and dry_run:
+        diff = "".join(_diff(c["path"], info["raw"][root / c["path"]], plan.data(i)) for i, c in enumerate(plan.changes))
+    elif plan:
+        with journal.Lock(root):
+            notes = recover(str(root))
+            with transaction():
+                apply_changes(str(root), "docs-sync", plan)
+                if commit:
+                    committed = commit_changes(loaded, "docs-sync", plan.paths(),
+                                               f"docs: sync backlog summaries ({len(plan)} file(s))", day)
+    checked, broken = check_links(root, info["files"], info["known"])
+    report = {
+        "ok": not (check_links_fail and broken),
+        "dry_run": dry_run,
+        "files_scanned": len(info["files"]),
+        "changed_files": info["changed"],
+        "summary": (info["summary"] or summarize(loaded)).as_dict(),
+        "missing_markers": info["missing_markers"],
+        "links_checked": checked,
+        "broken_links": broken,
+        "recovered": notes,
+        "commit": committed,
+        "diff": diff,
+    }
+    _artifact(loaded.config.project.name, report)
+    if not report["ok"]:
+        raise JobFailed(f"{len(broken)} broken internal link(s)", report=report)
+    return report

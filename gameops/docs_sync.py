@@ -1,0 +1,278 @@
+"""``gameops docs sync``: summary blocks recomputed from the backlog, "Last Updated" stamped
+only where content changed, internal links checked.
+
+Summary blocks are marked in any markdown file under ``docs.root`` (and in the files listed in
+``docs.summary_files``)::
+
+    <!-- gameops:backlog-summary -->
+    ...recomputed: counts by status and type...
+    <!-- /gameops:backlog-summary -->
+
+A file whose block content changes gets its first ``**Last Updated**: ...`` (or
+``*Last Updated: ...*``) line set to today; nothing else is stamped (BlockLife's script
+re-stamped its catalogue on every run). A run with nothing to change writes nothing. All
+writes of a run go through one journaled :class:`gameops.fileops.Plan`.
+
+Link check: every ``[text](target)``, image and reference definition outside code; http(s),
+mailto and other schemes are skipped, ``#anchor`` and ``?query`` are stripped, the target is
+resolved relative to the file (or the project root for ``/...``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import unquote
+
+from gameops import fileops, journal
+from gameops.backlog import inline, table
+from gameops.backlog.model import Document, normalize_status, status_kind
+from gameops.config import Loaded
+from gameops.errors import BadInput
+
+START = "<!-- gameops:backlog-summary -->"
+END = "<!-- /gameops:backlog-summary -->"
+BLOCK_RE = re.compile(re.escape(START) + r"(?P<body>.*?)" + re.escape(END), re.S)
+STAMP_RE = re.compile(r"^(?P<pre>\*\*Last Updated\*\*:[ \t]*|\*Last Updated:[ \t]*)(?P<value>[^\r\n*]*?)(?P<post>\*?)[ \t]*$", re.M)
+LINK_RE = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?P<target><[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
+REFDEF_RE = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*(?P<target>\S+)", re.M)
+SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
+FENCE_RE = re.compile(r"^[ ]{0,3}(```|~~~).*?(?:^[ ]{0,3}\1[^\n]*$|\Z)", re.M | re.S)
+
+
+@dataclass
+class Summary:
+    active_by_type: Counter = field(default_factory=Counter)
+    active_by_status: Counter = field(default_factory=Counter)
+    waiting: int = 0
+    archived_done: int = 0
+    archived_rejected: int = 0
+
+    def as_dict(self) -> dict:
+        return {"active": sum(self.active_by_type.values()), "active_by_type": dict(sorted(self.active_by_type.items())),
+                "active_by_status": dict(sorted(self.active_by_status.items())), "done_waiting_for_archive": self.waiting,
+                "archived": self.archived_done + self.archived_rejected, "archived_completed": self.archived_done,
+                "archived_rejected": self.archived_rejected}
+
+    def render(self, nl: str) -> str:
+        def counts(c: Counter) -> str:
+            return ", ".join(f"{k} {v}" for k, v in sorted(c.items())) or "none"
+
+        active = sum(self.active_by_type.values())
+        lines = [
+            f"- **In the backlog**: {active} ({counts(self.active_by_type)})",
+            f"- **By status**: {counts(self.active_by_status)}",
+            f"- **Done, waiting for the archive**: {self.waiting}",
+            f"- **Archived**: {self.archived_done + self.archived_rejected} "
+            f"({self.archived_done} completed, {self.archived_rejected} rejected)",
+        ]
+        return nl + nl.join(lines) + nl
+
+
+def _status_label(status: str) -> str:
+    head = re.split(r"[(\[]", status, maxsplit=1)[0]
+    norm = normalize_status(head)
+    return norm.capitalize() if norm else "No status"
+
+
+def summarize(loaded: Loaded) -> Summary:
+    cfg = loaded.config.backlog
+    root = loaded.root
+    s = Summary()
+    done, rejected = cfg.done_statuses, cfg.rejected_statuses
+    if cfg.layout == "table":
+        bpath = root / cfg.file
+        tb = table.parse(Document.read(bpath, cfg.file))
+        for r in tb.items:
+            kind = table.row_kind(r, done, rejected, bpath.parent, root / cfg.archive_dir)
+            if kind == "archived":
+                continue
+            s.active_by_type[r.type] += 1
+            s.active_by_status[_status_label(r.status)] += 1
+            s.waiting += kind in ("done", "rejected")
+        for paths in table.archived_files(root / cfg.archive_dir).values():
+            for p in paths:
+                s.archived_rejected += "[rejected]" in p.name
+                s.archived_done += "[rejected]" not in p.name
+        return s
+    b = inline.load(root / cfg.file, cfg.file)
+    for it in b.items:
+        s.active_by_type[it.type] += 1
+        s.active_by_status[_status_label(it.status)] += 1
+        s.waiting += status_kind(it.status, done, rejected) in ("done", "rejected")
+    apath = root / cfg.archive
+    if apath.exists():
+        for it in inline.parse(Document.read(apath, cfg.archive)).items:
+            rejected_entry = it.marker == "REJECTED" or status_kind(it.status, done, rejected) == "rejected"
+            s.archived_rejected += rejected_entry
+            s.archived_done += not rejected_entry
+    return s
+
+
+# ---------------------------------------------------------------------------
+# Links
+
+
+def _strip_code(text: str) -> str:
+    """Code fences and spans blanked out, line breaks kept (so line numbers stay right)."""
+    if "`" not in text and "~~~" not in text:
+        return text
+    blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
+    return CODE_SPAN_RE.sub(blank, FENCE_RE.sub(blank, text))
+
+
+def links(text: str) -> list[tuple[int, str]]:
+    """(line, target) of every link, image and reference definition outside code."""
+    clean = _strip_code(text)
+    if "](" not in clean and "]:" not in clean:
+        return []
+    found = [(m.start("target"), m.group("target")) for m in LINK_RE.finditer(clean)]
+    found += [(m.start("target"), m.group("target")) for m in REFDEF_RE.finditer(clean)]
+    found.sort()
+    out, line, pos = [], 1, 0
+    for at, target in found:
+        line += clean.count("\n", pos, at)
+        pos = at
+        out.append((line, target.strip("<>")))
+    return out
+
+
+def internal_target(target: str) -> str | None:
+    """The file part of an internal link, or None for external links and pure anchors."""
+    if not target or target.startswith("#") or SCHEME_RE.match(target) or target.startswith("//"):
+        return None
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    return path or None
+
+
+class _Exists:
+    def __init__(self, known: set[str]) -> None:
+        self.known = known
+        self.cache: dict[str, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        if path in self.known:
+            return True
+        hit = self.cache.get(path)
+        if hit is None:
+            hit = self.cache[path] = os.path.exists(path)
+        return hit
+
+
+def check_links(root: Path, files: dict[Path, str], known: set[str]) -> tuple[int, list[dict]]:
+    exists = _Exists(known)
+    broken, checked = [], 0
+    for path, text in files.items():
+        folder = os.path.dirname(path)
+        for line, target in links(text):
+            rel = internal_target(target)
+            if rel is None:
+                continue
+            checked += 1
+            full = os.path.normpath(os.path.join(str(root), rel.lstrip("/")) if rel.startswith("/") else os.path.join(folder, rel))
+            if not exists(full):
+                broken.append({"file": path.relative_to(root).as_posix(), "line": line, "target": target})
+    return checked, broken
+
+
+# ---------------------------------------------------------------------------
+# The sync
+
+
+def _markdown_files(docs: Path) -> tuple[list[Path], set[str]]:
+    md, known = [], set()
+    for dirpath, dirnames, filenames in os.walk(docs):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            full = os.path.join(dirpath, name)
+            known.add(os.path.normpath(full))
+            if name.lower().endswith((".md", ".markdown")):
+                md.append(Path(full))
+        known.add(os.path.normpath(dirpath))
+    return sorted(md), known
+
+
+def _stamp(text: str, today: date) -> str:
+    m = STAMP_RE.search(text)
+    if not m:
+        return text
+    return text[: m.start("value")] + today.isoformat() + text[m.end("value"):]
+
+
+def plan_sync(loaded: Loaded, today: date) -> tuple[fileops.Plan, dict]:
+    root = loaded.root
+    cfg = loaded.config.docs
+    docs = root / cfg.root
+    if not docs.is_dir():
+        raise BadInput(f"{cfg.root}: docs folder not found (docs.root)")
+    md, known = _markdown_files(docs)
+    wanted = [root / f for f in cfg.summary_files]
+    for w in wanted:
+        if not w.is_file():
+            raise BadInput(f"{w.relative_to(root).as_posix()}: summary file not found (docs.summary_files)")
+    files: dict[Path, str] = {}
+    raw: dict[Path, bytes] = {}
+    for p in dict.fromkeys(md + wanted):
+        data = p.read_bytes()
+        raw[p] = data
+        try:
+            files[p] = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BadInput(f"{p.relative_to(root).as_posix()}: not UTF-8 text (byte {exc.start})") from None
+    summary: Summary | None = None
+    plan = fileops.Plan()
+    changed, missing_markers = [], []
+    for p, text in files.items():
+        if START not in text:
+            if p in wanted:
+                missing_markers.append(p.relative_to(root).as_posix())
+            continue
+        if summary is None:
+            summary = summarize(loaded)
+        nl = "\r\n" if "\r\n" in text else "\n"
+        body = summary.render(nl)
+        new = BLOCK_RE.sub(lambda m: START + body + END, text)
+        if new != text:
+            new = _stamp(new, today)
+            data = (b"\xef\xbb\xbf" if raw[p].startswith(b"\xef\xbb\xbf") else b"") + new.encode("utf-8")
+            rel = p.relative_to(root).as_posix()
+            plan.write(rel, data, raw[p])
+            changed.append(rel)
+    return plan, {"files": files, "known": known, "summary": summary, "changed": changed,
+                  "missing_markers": missing_markers, "raw": raw}
+
+
+def run(loaded: Loaded, today: date | None = None, *, check_links_fail: bool = False, dry_run: bool = False) -> dict:
+    """Recompute, stamp, write (journaled), check links. The whole docs sync without Prefect."""
+    today = today or date.today()
+    root = loaded.root
+    plan, info = plan_sync(loaded, today)
+    diff = ""
+    if plan and dry_run:
+        from gameops.archive import _diff
+
+        diff = "".join(_diff(c["path"], info["raw"][root / c["path"]], plan.data(i)) for i, c in enumerate(plan.changes))
+    recovered: list[str] = []
+    if plan and not dry_run:
+        with journal.Lock(root):
+            recovered = fileops.recover(root)
+            receipt = fileops.apply(root, "docs-sync", plan)
+            fileops.finalize(root, receipt)
+    checked, broken = check_links(root, info["files"], info["known"])
+    return {
+        "ok": not (check_links_fail and broken),
+        "dry_run": dry_run,
+        "files_scanned": len(info["files"]),
+        "changed_files": info["changed"],
+        "summary": info["summary"].as_dict() if info["summary"] else summarize(loaded).as_dict(),
+        "missing_markers": info["missing_markers"],
+        "links_checked": checked,
+        "broken_links": broken,
+        "recovered": recovered,
+        "diff": diff,
+    }
