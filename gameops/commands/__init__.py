@@ -12,6 +12,7 @@ COMMANDS = [
     "release",
     "notes",
     "roi",
+    "ci_config",
     "hooks",
     "setup",
     "build",
