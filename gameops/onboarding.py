@@ -158,10 +158,33 @@ def prerequisites(loaded: Loaded) -> list[Step]:
         if cfg.godot.version and not (tool.version or "").startswith(cfg.godot.version):
             step = Step("godot", "failed", f"{tool.version} at {tool.path}; the project expects {cfg.godot.version}",
                         f"set godot.binary in gameops.yaml or GODOT_BIN to a Godot {cfg.godot.version}", all_hints("godot"), tool.version)
+    if step.status == "ok" and engine is not None:
+        mismatch = engine_mismatch(loaded, engine)
+        if mismatch:
+            step = Step("godot", "failed", f"{tool.version} at {tool.path}: {mismatch}",
+                        f"set godot.binary in gameops.yaml or GODOT_BIN to a Godot {project_major(loaded)} editor",
+                        all_hints("godot"), tool.version)
     steps.append(step)
-    if engine is not None:
+    if engine is not None and step.status == "ok":
         steps.append(export_templates(loaded, engine))
     return steps
+
+
+def project_major(loaded: Loaded) -> int | None:
+    from gameops.godot import read_project
+
+    try:
+        return read_project(loaded.godot_dir).engine_major
+    except BadInput:
+        return None
+
+
+def engine_mismatch(loaded: Loaded, engine) -> str | None:
+    """Why this Godot cannot open the project (a Godot 4 project.godot with a Godot 3 editor, ...), or None."""
+    major = project_major(loaded)
+    if major is not None and engine.major != major:
+        return f"project.godot is in Godot {major} format, this is Godot {engine.major}"
+    return None
 
 
 def export_templates(loaded: Loaded, engine) -> Step:
@@ -312,6 +335,8 @@ def godot_import(loaded: Loaded, state: dict, dry_run: bool = False) -> Step:
     engine, tool = godot_engine(loaded)
     if engine is None:
         return Step("godot import", "skipped", "no Godot (see prerequisites)")
+    if engine_mismatch(loaded, engine):
+        return Step("godot import", "skipped", engine_mismatch(loaded, engine) or "")
     project_dir = loaded.godot_dir
     folder = import_folder(engine, project_dir)
     before = fingerprint(project_dir, extra=f"{engine.version}\n{tool.path}")
