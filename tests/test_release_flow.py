@@ -1,0 +1,166 @@
+"""`gameops release` end to end: real git, the real headless Godot 3, the session's Prefect server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import git, snapshot
+from test_changelog import commit
+
+from gameops.release import publish_command
+
+pytestmark = [
+    pytest.mark.prefect, pytest.mark.godot, pytest.mark.slow,
+    pytest.mark.skipif(not shutil.which("godot3-server"), reason="godot3-server is not installed"),
+]
+
+
+def with_commits(repo: Path) -> Path:
+    git(repo, "tag", "-a", "v0.1.0", "-m", "0.1.0")
+    (repo / "Main.gd").write_text((repo / "Main.gd").read_text() + "\n# BR_003: the label wraps now\n")
+    git(repo, "commit", "-qam", "fix(ui): wrap the greeting label BR_003")
+    commit(repo, "feat: show the engine version VS_003")
+    commit(repo, "chore(deps): bump godot")
+    return repo
+
+
+def release(gameops_cli, repo: Path, *args: str, env: dict | None = None):
+    return gameops_cli("--project", str(repo), *args, env=env)
+
+
+def tree_and_tags(repo: Path):
+    return snapshot(repo), git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
+
+
+def test_release_end_to_end(gameops_cli, sample_repo, prefect, tmp_path):
+    repo = with_commits(sample_repo)
+    r = release(gameops_cli, repo, "--json", "release", "v0.2.0")
+    assert r.code == 0, r.stderr
+    doc = r.json
+    rel = repo / "dist" / "0.2.0"
+    assert doc["version"] == "0.2.0" and doc["status"] == "created" and doc["commit"] == git(repo, "rev-parse", "HEAD")
+    assert [a["name"] for a in doc["artifacts"]] == ["sample-game-0.2.0-linux.zip"]
+    assert json.loads((rel / "release-manifest.json").read_text())["artifacts"] == doc["artifacts"]
+    ok = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=rel, capture_output=True, text=True)
+    assert ok.returncode == 0 and "sample-game-0.2.0-linux.zip: OK" in ok.stdout
+
+    notes = (rel / "RELEASE_NOTES.md").read_text()
+    assert notes.index("### Features") < notes.index("### Bug Fixes")
+    assert "bump godot" not in notes and "[BR_003](Docs/01-Active/Backlog.md#br_003-" in notes
+    changelog = (repo / "CHANGELOG.md").read_text()
+    assert changelog.index("## [0.2.0]") > changelog.index("# Changelog")
+    tag_msg = git(repo, "tag", "-l", "--format=%(objecttype) %(contents)", "v0.2.0")
+    assert tag_msg.startswith("tag Release 0.2.0") and "### Features" in tag_msg
+    assert git(repo, "rev-parse", "v0.2.0^{commit}") == doc["commit"]
+    assert git(repo, "status", "--porcelain") == "M CHANGELOG.md"  # Godot's project.godot rewrite was undone
+
+    # The Linux zip holds a runnable export, plus README, LICENSE and the new CHANGELOG, in one folder.
+    out = tmp_path / "unzipped"
+    with zipfile.ZipFile(rel / "sample-game-0.2.0-linux.zip") as zf:
+        zf.extractall(out)
+        assert "## [0.2.0]" in zf.read("sample-game-0.2.0-linux/CHANGELOG.md").decode()
+    game = out / "sample-game-0.2.0-linux"
+    assert {p.name for p in game.iterdir()} == {"sample-game.pck", "sample-game.x86_64", "README.md", "LICENSE", "CHANGELOG.md"}
+    ran = subprocess.run(["godot3-server", "--main-pack", str(game / "sample-game.pck"), "--quit-after-hello"],
+                         capture_output=True, text=True, timeout=60)
+    assert "sample-game: hello from Godot 3." in ran.stdout
+
+    # A second identical run verifies and changes nothing.
+    before = tree_and_tags(repo)
+    r2 = release(gameops_cli, repo, "--json", "release", "0.2.0")
+    assert r2.code == 0, r2.stderr
+    assert r2.json["status"] == "verified"
+    assert tree_and_tags(repo) == before
+
+    # The same version at another commit exits 1 and changes nothing; a dirty tree too.
+    (repo / "README.md").write_text("changed\n")
+    r3 = release(gameops_cli, repo, "release", "0.2.0")
+    assert r3.code == 1 and "not clean" in r3.stderr
+    git(repo, "commit", "-qam", "docs: readme")
+    before = tree_and_tags(repo)
+    r4 = release(gameops_cli, repo, "release", "0.2.0")
+    assert r4.code == 1 and "--force" in r4.stderr and "Traceback" not in r4.stderr
+    assert tree_and_tags(repo) == before
+
+    # The flow run is named after the version, with a markdown artifact.
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterName
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=["release-0.2.0"])))
+        assert runs
+        arts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["release-sample-game-0-2-0"])))
+        assert arts and "sample-game-0.2.0-linux.zip" in arts[0].data
+
+
+def test_two_clones_give_byte_identical_zips_and_cached_exports(gameops_cli, sample_repo, prefect, tmp_path):
+    repo = with_commits(sample_repo)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    a = release(gameops_cli, repo, "--json", "release", "0.2.0", "--no-tag")
+    b = release(gameops_cli, clone, "--json", "release", "0.2.0", "--no-tag")
+    assert a.code == 0 and b.code == 0, a.stderr + b.stderr
+    name = "sample-game-0.2.0-linux.zip"
+    assert (repo / "dist" / "0.2.0" / name).read_bytes() == (clone / "dist" / "0.2.0" / name).read_bytes()
+    assert git(repo, "tag", "-l", "v0.2.0") == ""
+    # Another version of the same inputs: the export comes from the Prefect cache.
+    git(repo, "commit", "-qam", "chore(release): 0.2.0")  # only CHANGELOG.md changed: excluded from the export
+    c = release(gameops_cli, repo, "--json", "release", "0.2.1", "--no-tag")
+    assert c.code == 0, c.stderr
+    assert c.json["exports"] == [{"platform": "linux", "cached": True}]
+
+
+def test_dry_run_writes_nothing_to_the_repository(gameops_cli, sample_repo, prefect):
+    repo = with_commits(sample_repo)
+    before = tree_and_tags(repo)
+    r = release(gameops_cli, repo, "--json", "--dry-run", "release", "--bump")
+    assert r.code == 0, r.stderr
+    doc = r.json
+    assert doc["version"] == "0.2.0" and doc["status"] == "dry-run" and not doc["tagged"]
+    scratch = Path(doc["release_dir"])
+    assert not scratch.is_relative_to(repo) and (scratch / "SHA256SUMS").is_file()
+    assert tree_and_tags(repo) == before
+    shutil.rmtree(scratch.parent, ignore_errors=True)
+
+
+def test_concurrency_exit_mode_refuses_a_second_release(gameops_cli, sample_repo, prefect):
+    from prefect.concurrency.sync import concurrency
+
+    from flows.release import _ensure_limit
+
+    repo = with_commits(sample_repo)
+    name = "gameops-release-sample-game"
+    _ensure_limit(name)
+    with concurrency(name, occupy=1, strict=True):
+        r = release(gameops_cli, repo, "release", "0.2.0", env={"GAMEOPS_RELEASE__CONCURRENCY": "exit"})
+    assert r.code == 1 and "another release" in r.stderr
+    assert git(repo, "tag", "-l", "v0.2.0") == ""
+
+
+def test_publish_copies_to_the_store(gameops_cli, sample_repo, prefect, tmp_path):
+    repo = with_commits(sample_repo)
+    store = tmp_path / "store"
+    r = release(gameops_cli, repo, "--json", "release", "0.2.0", "--no-tag", env={"GAMEOPS_RELEASE__STORE": str(store)})
+    assert r.code == 0, r.stderr
+    assert r.json["published"] == str(store / "0.2.0")
+    assert subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=store / "0.2.0", capture_output=True).returncode == 0
+
+
+def test_dotnet_publish_command_line(tmp_path):
+    assert publish_command("dotnet", Path("src") / "Game.csproj", tmp_path / "out") == [
+        "dotnet", "publish", str(Path("src") / "Game.csproj"), "-c", "Release", "-o", str(tmp_path / "out"), "--nologo"]
+
+
+@pytest.mark.skipif(not shutil.which("dotnet"), reason="no dotnet on PATH (the stand-in is not installed)")
+def test_dotnet_publish_runs(tmp_path):
+    from gameops import process
+
+    proj = tmp_path / "Game.csproj"
+    proj.write_text('<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>')
+    result = process.run(publish_command(shutil.which("dotnet"), proj, tmp_path / "out"), cwd=tmp_path, timeout_s=600)
+    assert result.returncode == 0, result.output
