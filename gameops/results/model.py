@@ -44,7 +44,7 @@ def cut(text: str | None, limit: int) -> str | None:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@dataclass
+@dataclass(slots=True)
 class TestCase:
     name: str
     outcome: str
