@@ -37,7 +37,7 @@ from gameops.errors import BadInput
 START = "<!-- gameops:backlog-summary -->"
 END = "<!-- /gameops:backlog-summary -->"
 BLOCK_RE = re.compile(re.escape(START) + r"(?P<body>.*?)" + re.escape(END), re.S)
-STAMP_RE = re.compile(r"^(?P<pre>\*\*Last Updated\*\*:[ \t]*|\*Last Updated:[ \t]*)(?P<value>[^\r\n*]*?)(?P<post>\*?)[ \t]*$", re.M)
+STAMP_RE = re.compile(r"^(?P<pre>\*\*Last Updated\*\*:[ \t]*|\*Last Updated:[ \t]*)(?P<value>[^\r\n*]*?)(?P<post>\*?)[ \t]*\r?$", re.M)
 LINK_RE = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?P<target><[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
 REFDEF_RE = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*(?P<target>\S+)", re.M)
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
