@@ -272,3 +272,87 @@ def test_no_prefect_pydantic_or_rich_on_the_fast_path(repo):
     cp = sh(repo, sys.executable, "-c", code)
     assert cp.stdout.strip() == "['yaml']", cp.stderr
     assert ROOT.is_dir()
+
+
+@pytest.mark.prefect
+def test_pre_push_runs_the_quick_tests_when_csharp_changed(prefect, tmp_path):
+    from gameops.commands import COMMANDS
+
+    if "test" not in COMMANDS:
+        pytest.skip("this gameops has no `test` command")
+    from tests.conftest import make_repo
+
+    repo = make_repo(ROOT / "tests" / "fixtures" / "csharp-game", tmp_path / "lumen")
+    env = {"PATH": f"{ROOT / 'tests' / 'standin'}{os.pathsep}{os.environ['PATH']}"}
+    ok(gameops(repo, "hooks", "install", "--hook", "pre-push"))
+    remote = tmp_path / "remote.git"
+    ok(git(tmp_path, "init", "-q", "--bare", str(remote)))
+    ok(git(repo, "remote", "add", "origin", str(remote)))
+    ok(git(repo, "switch", "-q", "-c", "feat/VS_004-docs"))
+    # the remote has nothing yet: the whole history, C# included, is in this push
+    cp = git(repo, "push", "-q", "origin", "feat/VS_004-docs", env=env)
+    assert cp.returncode == 0, cp.stderr
+    assert "C# files changed, running the quick tests (Architecture, Unit)" in cp.stderr
+    (repo / "NOTES.md").write_text("no C# here\n")
+    ok(git(repo, "add", "NOTES.md"))
+    ok(git(repo, "commit", "-q", "-m", "docs: notes"))
+    cp = git(repo, "push", "-q", "origin", "feat/VS_004-docs", env=env)
+    assert cp.returncode == 0 and cp.stderr == ""  # no C# in this push: no tests
+    grid_tests = repo / "tests" / "Lumen.Core.Tests" / "GridTests.cs"
+    grid_tests.write_text(grid_tests.read_text().replace(
+        "[Fact]", "[Fact]\n    public void Broken() { Assert.Fail(\"boom\"); }\n\n    [Fact]", 1))
+    ok(git(repo, "commit", "-q", "-am", "test(VS_004): a broken test"))
+    cp = git(repo, "push", "origin", "feat/VS_004-docs", env=env)
+    assert cp.returncode != 0
+    assert "C# files changed, running the quick tests (Architecture, Unit)" in cp.stderr
+    assert "push refused, the quick tests failed" in cp.stderr
+    ok(git(repo, "revert", "--no-edit", "HEAD"))
+    cp = git(repo, "push", "-q", "origin", "feat/VS_004-docs", env=env)
+    assert cp.returncode == 0, cp.stderr
+
+
+def test_pre_push_skips_tests_quietly_without_a_solution(repo, tmp_path):
+    remote = tmp_path / "remote.git"
+    ok(git(tmp_path, "init", "-q", "--bare", str(remote)))
+    ok(git(repo, "remote", "add", "origin", str(remote)))
+    ok(git(repo, "switch", "-q", "-c", "feat/VS_005-script"))
+    ok(commit_file(repo, "Player.cs", "feat(VS_005): player script"))
+    cp = git(repo, "push", "-q", "origin", "feat/VS_005-script")
+    assert cp.returncode == 0 and cp.stderr == ""
+
+
+def test_pre_push_files_are_those_the_remote_lacks(repo, tmp_path):
+    from gameops.hooks.pre_push import changed_files, csharp_changed, parse_refs
+
+    remote = tmp_path / "remote.git"
+    ok(git(tmp_path, "init", "-q", "--bare", str(remote)))
+    ok(git(repo, "remote", "add", "origin", str(remote)))
+    ok(git(repo, "switch", "-q", "-c", "feat/VS_006-x"))
+    ok(commit_file(repo, "Old.cs", "feat: old"))
+    ok(git(repo, "push", "-q", "origin", "feat/VS_006-x"))
+    ok(commit_file(repo, "notes.txt", "docs: notes"))
+    head = ok(git(repo, "rev-parse", "HEAD")).strip()
+    old = ok(git(repo, "rev-parse", "origin/feat/VS_006-x")).strip()
+    refs = parse_refs(f"refs/heads/feat/VS_006-x {head} refs/heads/feat/VS_006-x {old}\n")
+    assert changed_files(repo, refs) == ["notes.txt"]
+    assert csharp_changed(["a/B.cs", "x.csproj", "G.sln", "readme.md"]) == ["a/B.cs", "x.csproj", "G.sln"]
+    # the pre-commit framework passes the refs in the environment instead of stdin
+    env_refs = parse_refs("", {"PRE_COMMIT_REMOTE_BRANCH": "refs/heads/main", "PRE_COMMIT_TO_REF": head,
+                               "PRE_COMMIT_FROM_REF": old, "PRE_COMMIT_LOCAL_BRANCH": "refs/heads/feat/VS_006-x"})
+    assert env_refs[0].remote_branch == "main" and env_refs[0].local_sha == head
+
+
+def test_pre_commit_hooks_manifest_matches_the_hooks():
+    import yaml
+
+    from gameops.hooks.settings import HOOKS as KNOWN
+
+    manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in manifest} == {"gameops-protected-branch", "gameops-commit-msg", "gameops-prepare-commit-msg",
+                                           "gameops-pre-push", "gameops-post-checkout"}
+    for hook in manifest:
+        assert {"id", "name", "entry", "language"} <= set(hook)
+        name = hook["entry"].split()[-1]
+        assert hook["entry"] == f"gameops hooks run {name}" and name in KNOWN
+        assert hook["stages"] == [name]
+        assert hook["language"] == "python"

@@ -80,7 +80,6 @@ def test_setup_builds_and_tests_a_csharp_game_once(prefect, tmp_path, gameops_cl
     assert failed.code == 1
     step = next(s for s in failed.json["steps"] if s["name"] == "quick tests")
     assert step["status"] == "failed" and "failed" in step["detail"] and step["hint"].startswith("gameops test --category")
-    assert statuses(gameops_cli("--project", str(repo), "--json", "setup", env=env).json)["quick tests"] == "failed"
 
 
 @pytest.mark.prefect
