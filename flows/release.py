@@ -75,12 +75,16 @@ def _rename_run(version: str) -> None:
             client.update_flow_run(run_id, name=f"release-{version}")
 
 
-def export_all(plan: core.Plan, distributed: bool = False) -> dict[str, object]:
+def export_all(plan: core.Plan, distributed: bool = False, loaded=None) -> dict[str, object]:
     """Every platform's export, in parallel: platform -> future of ``{"platform", "dir", "files"}``.
 
     The one place exports start, so a distributed branch (run_deployment of flows/export.py's
     ``export_platform`` on each platform's work pool) goes here.
     """
+    if distributed and loaded is not None:
+        from flows import distributed as remote  # run_deployment on each platform's work pool
+
+        return remote.export_all(plan, loaded)
     return {p: export_tasks.submit(job, plan.tracked, plan.exports_dir) for p, job in plan.jobs.items()}
 
 
@@ -125,7 +129,7 @@ def release(project: str = ".", config: str | None = None, version: str | None =
         else:
             for proj in plan.dotnet_projects:
                 release_tasks.dotnet_publish(plan, proj)
-            futures = export_all(plan, loaded.config.release.distributed)
+            futures = export_all(plan, loaded.config.release.distributed, loaded)
             platforms_list = list(futures)
             packaged = package_tasks.package.map(unmapped(plan), platforms_list, [futures[p] for p in platforms_list])
             artifact_entries = [f.result() for f in packaged]

@@ -13,6 +13,7 @@ COMMANDS = [
     "notes",
     "roi",
     "ci_config",
+    "deploy",
     "hooks",
     "setup",
     "build",
