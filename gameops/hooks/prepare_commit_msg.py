@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 from gameops import branch_rules, commit_rules
-from gameops.fileops import atomic_write_text
 from gameops.git import current_branch
 from gameops.hooks.commit_msg import comment_char, read_message
 from gameops.hooks.common import HookCall
@@ -38,5 +37,7 @@ def run(call: HookCall) -> int:
         return 0
     note = (f"{cc} gameops: <type>(<work item>): <description>, first line at most {s.max_subject_length} characters; "
             f"types: {', '.join(s.commit_types)}\n")
+    from gameops.fileops import atomic_write_text  # only when writing: hashlib/tempfile cost ~10 ms to import
+
     atomic_write_text(path, text_prefill + "\n\n" + note + text.lstrip("\n"))
     return 0
