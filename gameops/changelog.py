@@ -193,6 +193,8 @@ def build_notes(entries: Sequence[LogEntry], sections: dict[str, str], *, versio
     authors: dict[str, None] = {}
     parsed: list[conventional.Commit] = []
     for le in reversed(entries):
+        if le.merge:
+            continue  # merges are noise: skip them before paying for a parse
         c = conventional.parse(le.message)
         if not c.conventional or is_noise(le, c):
             continue

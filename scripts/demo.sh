@@ -22,6 +22,13 @@ echo "== scratch repository: $demo"
 echo "== gameops check"
 "$gameops" --project "$demo" check
 
+echo "== gameops release 0.1.0 (real Godot export, reproducible zip, SHA256SUMS, notes, tag)"
+GIT_COMMITTER_NAME="gameops demo" GIT_COMMITTER_EMAIL="demo@gameops.invalid" \
+  "$gameops" --project "$demo" release 0.1.0
+echo "== release folder: $demo/dist/0.1.0"
+ls -l "$demo/dist/0.1.0"
+(cd "$demo/dist/0.1.0" && sha256sum -c SHA256SUMS 2>/dev/null || true)
+
 ui="$("$gameops" server status --json 2>/dev/null | "$here/.venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin).get("url") or "")' || true)"
 echo
 echo "== done"
