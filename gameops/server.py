@@ -174,6 +174,8 @@ def _mask(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
         creds, hostpart = rest.rsplit("@", 1)
+        if ":" not in creds:  # no password to hide
+            return url
         user = creds.split(":", 1)[0]
         return f"{scheme}://{user}:***@{hostpart}"
     return url

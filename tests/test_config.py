@@ -117,3 +117,11 @@ def test_config_show_and_schema_commands(sample_repo, gameops_cli):
     assert "godot.timeout_s" in human.stderr and "gameops.yaml:" in human.stderr
     schema = gameops_cli("config", "schema")
     assert schema.code == 0 and schema.json["title"] == "gameops.yaml"
+
+
+def test_configuration_reference_is_current():
+    from conftest import ROOT
+    from gameops.config_docs import render
+
+    committed = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert committed == render(), "docs/configuration.md is stale: python -m gameops.config_docs > docs/configuration.md"

@@ -1,0 +1,68 @@
+"""The configuration reference (docs/configuration.md), written from the pydantic model itself.
+
+``python -m gameops.config_docs > docs/configuration.md``; a test keeps the file current.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from pydantic import BaseModel
+
+from gameops.config import GameopsConfig
+
+
+def _default(model: type[BaseModel], name: str) -> str:
+    info = model.model_fields[name]
+    if info.default_factory is not None:
+        value = info.default_factory()
+    else:
+        value = info.default
+    if isinstance(value, BaseModel):
+        return "(section)"
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        value = [v.model_dump(mode="json") for v in value]
+    text = json.dumps(value, ensure_ascii=False)
+    return f"`{text}`"
+
+
+def render() -> str:
+    out = [
+        "# gameops.yaml reference",
+        "",
+        "Written from the configuration model (`python -m gameops.config_docs > docs/configuration.md`).",
+        "Every key can also be set with an environment variable `GAMEOPS_<SECTION>__<KEY>`",
+        "(values parsed as YAML: numbers, booleans, `[lists]`); `gameops config show` prints the",
+        "effective value of each key and where it came from, `gameops config schema` the JSON Schema.",
+        "",
+    ]
+    top = GameopsConfig
+    plain = []
+    for name, info in top.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            section = ann
+            out.append(f"## `{name}:`")
+            if section.__doc__ and not section.__doc__.startswith("!!!"):
+                doc = section.__doc__.strip()
+                if not doc.startswith("Usage docs"):
+                    out += ["", doc]
+            out += ["", "| key | default | meaning |", "| --- | --- | --- |"]
+            for key, finfo in section.model_fields.items():
+                desc = (finfo.description or "").replace("|", "\\|")
+                out.append(f"| `{name}.{key}` | {_default(section, key)} | {desc} |")
+            out.append("")
+        else:
+            plain.append((name, info))
+    if plain:
+        out += ["## Top-level keys", "", "| key | default | meaning |", "| --- | --- | --- |"]
+        for name, info in plain:
+            desc = (info.description or "").replace("|", "\\|")
+            out.append(f"| `{name}` | {_default(top, name)} | {desc} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
