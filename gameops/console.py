@@ -106,6 +106,24 @@ class Context:
         return self._loaded
 
     # -- flows ----------------------------------------------------------
+    def run_job(self, target: str, **params: Any) -> tuple[Any, int]:
+        """Run a job's flow on the loaded project; return ``(report, exit code)``.
+
+        A flow that ends Failed with a report (``JobFailed(report=...)``: a failed test, check or
+        gate) gives that report and exit code 1, so the command still prints what failed; any
+        other failure propagates.
+        """
+        from gameops.errors import EXIT_FAILED, EXIT_OK, JobFailed
+
+        loaded = self.loaded()
+        params = {"project": str(loaded.root), "config": str(loaded.file) if loaded.file else None, **params}
+        try:
+            return self.run_flow(target, **params), EXIT_OK
+        except JobFailed as exc:
+            if not isinstance(exc.report, dict):
+                raise
+            return exc.report, EXIT_FAILED
+
     def run_flow(self, target: str, **params: Any):
         """Run ``module:flow`` in-process (imports Prefect here, not before). Returns the flow's result.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from gameops.errors import EXIT_FAILED, BadInput, JobFailed
+from gameops.errors import EXIT_FAILED, BadInput
 
 
 def _date(text: str) -> str:
@@ -54,13 +54,7 @@ def run_archive(args, ctx) -> int:
 
         report = archive.run(loaded, date.fromisoformat(today) if today else None, dry_run=True)
     else:
-        try:
-            report = ctx.run_flow("flows.backlog_archive:backlog_archive", project=str(loaded.root),
-                                  config=str(loaded.file) if loaded.file else None, commit=args.commit, today=today)
-        except JobFailed as exc:
-            if not isinstance(exc.report, dict):
-                raise
-            report, code = exc.report, EXIT_FAILED
+        report, code = ctx.run_job("flows.backlog_archive:backlog_archive", commit=args.commit, today=today)
     if ctx.json:
         ctx.emit_json(report)
     else:

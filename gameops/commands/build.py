@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from gameops.errors import EXIT_FAILED, JobFailed
-
 
 def register(sub, parents) -> None:
     p = sub.add_parser("build", parents=parents, help="dotnet build the solution",
@@ -22,15 +20,7 @@ def print_diagnostics(ctx, doc: dict) -> None:
 
 
 def run(args, ctx) -> int:
-    loaded = ctx.loaded()
-    try:
-        doc = ctx.run_flow("flows.build:build", project=str(loaded.root), config=str(loaded.file) if loaded.file else None,
-                           configuration=args.configuration)
-        code = 0
-    except JobFailed as exc:
-        if not isinstance(exc.report, dict):
-            raise
-        doc, code = exc.report, EXIT_FAILED
+    doc, code = ctx.run_job("flows.build:build", configuration=args.configuration)
     if ctx.json:
         ctx.emit_json(doc)
     else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from gameops.errors import EXIT_FAILED, JobFailed
-
 
 def register(sub, parents) -> None:
     p = sub.add_parser("check", parents=parents, help="tools and files needed by the project",
@@ -21,14 +19,7 @@ def print_checks(ctx, report: dict) -> None:
 
 
 def run(args, ctx) -> int:
-    loaded = ctx.loaded()
-    try:
-        report = ctx.run_flow("flows.check:check", project=str(loaded.root), config=str(loaded.file) if loaded.file else None)
-        code = 0
-    except JobFailed as exc:
-        if not isinstance(exc.report, dict):
-            raise
-        report, code = exc.report, EXIT_FAILED
+    report, code = ctx.run_job("flows.check:check")
     if ctx.json:
         ctx.emit_json(report)
     else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from gameops.errors import EXIT_FAILED, JobFailed
-
 
 def register(sub, parents) -> None:
     p = sub.add_parser("ci", parents=parents, help="check, build, tests by category, quality gates, reports",
@@ -14,14 +12,7 @@ def register(sub, parents) -> None:
 
 
 def run(args, ctx) -> int:
-    loaded = ctx.loaded()
-    try:
-        doc = ctx.run_flow("flows.ci:ci", project=str(loaded.root), config=str(loaded.file) if loaded.file else None)
-        code = 0
-    except JobFailed as exc:
-        if not isinstance(exc.report, dict):
-            raise
-        doc, code = exc.report, EXIT_FAILED
+    doc, code = ctx.run_job("flows.ci:ci")
     if ctx.json:
         ctx.emit_json(doc)
         return code

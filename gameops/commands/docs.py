@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from gameops.errors import EXIT_FAILED, JobFailed
+from gameops.errors import EXIT_FAILED
 
 
 def register(sub, parents) -> None:
@@ -31,14 +31,8 @@ def run_sync(args, ctx) -> int:
         report = docs_sync.run(loaded, date.fromisoformat(today) if today else None,
                                check_links_fail=args.check_links, dry_run=True)
     else:
-        try:
-            report = ctx.run_flow("flows.docs_sync:docs_sync", project=str(loaded.root),
-                                  config=str(loaded.file) if loaded.file else None, check_links_fail=args.check_links,
-                                  commit=args.commit, today=today)
-        except JobFailed as exc:
-            if not isinstance(exc.report, dict):
-                raise
-            report, code = exc.report, EXIT_FAILED
+        report, code = ctx.run_job("flows.docs_sync:docs_sync", check_links_fail=args.check_links,
+                                   commit=args.commit, today=today)
     if ctx.json:
         ctx.emit_json(report)
     else:

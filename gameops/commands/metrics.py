@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from gameops.errors import EXIT_FAILED, JobFailed
-
 
 def register(sub, parents) -> None:
     p = sub.add_parser("metrics", parents=parents, help="test counts per category (from TRX); update the docs",
@@ -15,15 +13,7 @@ def register(sub, parents) -> None:
 
 
 def run(args, ctx) -> int:
-    loaded = ctx.loaded()
-    try:
-        doc = ctx.run_flow("flows.metrics:metrics", project=str(loaded.root), config=str(loaded.file) if loaded.file else None,
-                           update_docs=args.update_docs, dry_run=ctx.dry_run)
-        code = 0
-    except JobFailed as exc:
-        if not isinstance(exc.report, dict):
-            raise
-        doc, code = exc.report, EXIT_FAILED
+    doc, code = ctx.run_job("flows.metrics:metrics", update_docs=args.update_docs, dry_run=ctx.dry_run)
     if ctx.json:
         ctx.emit_json(doc)
         return code

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from gameops.errors import EXIT_FAILED, JobFailed
 
 _STYLE = {"ok": "green", "done": "cyan", "warn": "yellow", "skipped": "dim", "failed": "red"}
 
@@ -16,15 +15,7 @@ def register(sub, parents) -> None:
 
 
 def run(args, ctx) -> int:
-    loaded = ctx.loaded()
-    try:
-        report = ctx.run_flow("flows.setup:setup", project=str(loaded.root),
-                              config=str(loaded.file) if loaded.file else None, dry_run=ctx.dry_run)
-        code = 0
-    except JobFailed as exc:
-        if not isinstance(exc.report, dict):
-            raise
-        report, code = exc.report, EXIT_FAILED
+    report, code = ctx.run_job("flows.setup:setup", dry_run=ctx.dry_run)
     if ctx.json:
         ctx.emit_json(report)
         return code

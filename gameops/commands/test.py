@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from gameops.errors import EXIT_FAILED, JobFailed
-
 
 def register(sub, parents) -> None:
     p = sub.add_parser("test", parents=parents, help="dotnet test by category, with reports",
@@ -36,14 +34,7 @@ def run(args, ctx) -> int:
     loaded = ctx.loaded()
     if args.watch:
         return watch(args, ctx, loaded)
-    try:
-        doc = ctx.run_flow("flows.test:test", project=str(loaded.root), config=str(loaded.file) if loaded.file else None,
-                           categories=args.category, filter=args.filter, coverage=args.coverage)
-        code = 0
-    except JobFailed as exc:
-        if not isinstance(exc.report, dict):
-            raise
-        doc, code = exc.report, EXIT_FAILED
+    doc, code = ctx.run_job("flows.test:test", categories=args.category, filter=args.filter, coverage=args.coverage)
     if ctx.json:
         ctx.emit_json(doc)
     else:
