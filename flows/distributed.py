@@ -46,19 +46,10 @@ def _placeholder(value: Any) -> bool:
 @task(name="remote-export", task_run_name="remote-export-{platform}", cache_policy=NO_CACHE)
 def remote_export(plan, platform: str, pool: str, exports_dir: str, config: str | None, timeout_s: float) -> dict:
     """Run the platform's export deployment, wait, and return ``{"platform", "dir", "files", ...}``."""
-    from prefect.client.orchestration import get_client
     from prefect.deployments import run_deployment
-    from prefect.exceptions import ObjectNotFound
 
     name = export_deployment_name(platform)
-    with get_client(sync_client=True) as client:
-        try:
-            dep = client.read_deployment_by_name(name)
-        except ObjectNotFound:
-            raise JobFailed(f"distributed release: no deployment {name!r} on the server; run `gameops deploy`") from None
-    if dep.work_pool_name != pool:
-        raise JobFailed(f"distributed release: deployment {name!r} runs on work pool {dep.work_pool_name!r} but "
-                        f"release.work_pools says {pool!r} for {platform}; run `gameops deploy` again")
+    dep = check_deployments({platform: pool})[platform]
     shared = Path(exports_dir)
     params: dict[str, Any] = {"platform": platform, "version": plan.version, "out_dir": str(shared.parent)}
     if _placeholder((dep.parameters or {}).get("project")):
@@ -83,11 +74,32 @@ def remote_export(plan, platform: str, pool: str, exports_dir: str, config: str 
     return {"platform": platform, "dir": str(folder), "files": files, "flow_run_id": str(run.id), "work_pool": pool}
 
 
+def check_deployments(remote: dict[str, str]) -> dict[str, Any]:
+    """platform -> its export deployment; JobFailed when one is missing or on another pool than configured."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    found: dict[str, Any] = {}
+    with get_client(sync_client=True) as client:
+        for platform, pool in remote.items():
+            name = export_deployment_name(platform)
+            try:
+                dep = client.read_deployment_by_name(name)
+            except ObjectNotFound:
+                raise JobFailed(f"distributed release: no deployment {name!r} on the server; run `gameops deploy`") from None
+            if dep.work_pool_name != pool:
+                raise JobFailed(f"distributed release: deployment {name!r} runs on work pool {dep.work_pool_name!r} but "
+                                f"release.work_pools says {pool!r} for {platform}; run `gameops deploy` again")
+            found[platform] = dep
+    return found
+
+
 def export_all(plan, loaded: Loaded) -> dict[str, Any]:
     """platform -> future of ``{"platform", "dir", "files"}``, like the local export path."""
     pools = export_pools(loaded)
     remote = {p: pools[p] for p in plan.jobs if p in pools}
     shared = shared_exports_dir(loaded) if remote else None
+    check_deployments(remote)  # before anything is dispatched: fail fast, leave no orphan runs
     timeout_s = loaded.config.godot.timeout_s + QUEUE_ALLOWANCE_S
     config = str(loaded.file) if loaded.file else None
     futures: dict[str, Any] = {}
