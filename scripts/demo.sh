@@ -10,10 +10,19 @@ rm -rf "$demo"
 mkdir -p "$(dirname "$demo")"
 cp -r "$here/examples/sample-game" "$demo"
 (
+  # A short, real history in conventional commits, so the release notes have something to say.
   cd "$demo"
+  export GIT_AUTHOR_NAME="gameops demo" GIT_AUTHOR_EMAIL="demo@gameops.invalid"
+  export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
   git init -q -b main
-  git -c user.name="gameops demo" -c user.email="demo@gameops.invalid" add -A
-  git -c user.name="gameops demo" -c user.email="demo@gameops.invalid" commit -q -m "chore: import the sample game"
+  git add -A
+  git commit -q -m "chore: import the sample game"
+  printf '\n## Controls\n\nNone yet: the game greets you and quits.\n' >> README.md
+  git commit -qam "docs: say what the game does when it runs"
+  printf '\n# VS_003: the title bar will show the engine version too.\n' >> Main.gd
+  git commit -qam "feat(VS_003): plan the engine version in the title bar"
+  printf '# BR_003: the label keeps a 32 px margin on every screen size.\n' >> Main.gd
+  git commit -qam "fix(BR_003): keep the greeting inside small windows"
 )
 echo "== scratch repository: $demo"
 
