@@ -28,5 +28,9 @@ test: install
 bench: install godot
 	$(PY) -m bench
 
+# Screenshots of the Prefect UI after a release of the sample game into docs/img/ (Debian's chromium).
+ui-check: install godot
+	$(PY) scripts/ui_check.py
+
 clean:
 	rm -rf .demo build dist .pytest_cache

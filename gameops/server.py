@@ -147,6 +147,10 @@ def start(host: str = "127.0.0.1", port: int = 4200, database: str | None = None
     log = home() / "server.log"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
     env.pop("PREFECT_API_URL", None)
+    # The UI asks the server where its API is (/ui-settings); without this it answers port 4200
+    # whatever --port says, and the UI on any other port shows "Something went wrong".
+    public = socket.getfqdn() if host in ("0.0.0.0", "::") else host
+    env.setdefault("PREFECT_UI_API_URL", f"http://{public}:{port}/api")
     if db_url:
         check_database(db_url)
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = db_url

@@ -6,6 +6,9 @@ CI installs Debian's ``postgresql`` package. Elsewhere the test skips when the b
 
 from __future__ import annotations
 
+import json
+import urllib.request
+
 import pytest
 
 from gameops import server
@@ -54,6 +57,9 @@ def test_team_server_on_postgresql_records_a_gameops_run(pg, gameops_cli, sample
         assert started.code == 0, started.stderr
         info = started.json
         assert info["started"] is True and info["api_url"] == f"http://127.0.0.1:{port}/api"
+        # The UI is told the API's real port (not Prefect's default 4200).
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ui-settings", timeout=10) as r:
+            assert json.loads(r.read())["api_url"] == f"http://127.0.0.1:{port}/api"
         # Prefect migrated its schema into PostgreSQL, not into a SQLite file.
         assert "flow_run" in pg.psql("prefect", "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").split()
         assert not (tmp_path / "prefect-home" / "prefect.db").exists()
