@@ -165,3 +165,22 @@ def test_hooks_are_added_once_and_keep_a_flows_own_hooks():
     assert f.on_failure_hooks == [mine, notify_failure]
     assert f.on_crashed_hooks == [notify_failure]
     assert flow(name="y", **HOOKS)(lambda: None).on_crashed_hooks == [notify_failure]
+
+
+@pytest.mark.prefect
+def test_alert_through_a_prefect_notification_block(prefect, sample_repo):
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    failing, _, _, _ = _demo_flows()
+    with Receiver() as rx:
+        CustomWebhookNotificationBlock(name="gameops-ops", url=rx.url, allow_private_urls=True,
+                                       json_data={"text": "{{subject}}\n{{body}}"}).save("gameops-ops", overwrite=True)
+        (sample_repo / "gameops.yaml").write_text(
+            (sample_repo / "gameops.yaml").read_text(encoding="utf-8") + "\nalerts:\n  notification_block: custom-webhook/gameops-ops\n",
+            encoding="utf-8")
+        state = failing(project=str(sample_repo), return_state=True)
+        assert state.is_failed()
+    assert len(rx.received) == 1
+    text = rx.received[0]["json"]["text"]
+    assert text.splitlines()[0].startswith("gameops alert-demo failed: ")
+    assert "Failed step: export-linux" in text
