@@ -83,8 +83,8 @@ def run_link(flow_run_id: Any) -> str | None:
         return None
 
 
-def alert_for(flow, flow_run, state) -> tuple[core.Alert, AlertsConfig, list[str]]:
-    cfg, project, secrets = _config(dict(flow_run.parameters or {}))
+def alert_for(flow, flow_run, state, configured=None) -> tuple[core.Alert, AlertsConfig, list[str]]:
+    cfg, project, secrets = configured or _config(dict(flow_run.parameters or {}))
     alert = core.Alert(
         flow=flow.name,
         run_name=flow_run.name,
@@ -119,7 +119,13 @@ def notify_failure(flow, flow_run, state) -> None:
 
     logger = flow_run_logger(flow_run, flow)
     try:
-        alert, cfg, secrets = alert_for(flow, flow_run, state)
+        if getattr(flow_run, "parent_task_run_id", None):
+            return  # a subflow (a platform's export): its parent's alert names it as the failed step
+        configured = _config(dict(flow_run.parameters or {}))
+        cfg = configured[0]
+        if not (cfg.webhook_url or cfg.notification_block):
+            return  # nothing configured: don't spend time asking the API which step failed
+        alert, cfg, secrets = alert_for(flow, flow_run, state, configured)
         where = send(alert, cfg, secrets)
         if where:
             logger.info("gameops alert sent (%s): %s %s", where, alert.flow, alert.state)

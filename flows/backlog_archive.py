@@ -13,6 +13,7 @@ from datetime import date
 from prefect import flow
 from prefect.transactions import transaction
 
+from flows.alerts import alerting
 from gameops import archive, branch_commit, journal
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -41,6 +42,7 @@ def _artifact(name: str, report: dict) -> None:
     artifacts.markdown(f"backlog-archive-{name}", "\n".join(lines), description="what the backlog archive changed")
 
 
+@alerting
 @flow(name="backlog-archive", description="Move done and rejected backlog items to the archive, verified and journaled.")
 def backlog_archive(project: str = ".", config: str | None = None, dry_run: bool = False, commit: bool = False,
                     today: str | None = None) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
+from flows.alerts import alerting
 from gameops import dotnet
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -24,6 +25,7 @@ def run_build(loaded, configuration: str | None = None) -> dict:
     raise JobFailed(f"dotnet build ended {state.name}")
 
 
+@alerting
 @flow(name="build", description="dotnet build of the solution, with MSBuild diagnostics parsed and de-duplicated.")
 def build(project: str = ".", config: str | None = None, configuration: str | None = None) -> dict:
     loaded = load(project, config)

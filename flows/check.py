@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from prefect import flow
 
+from flows.alerts import alerting
 from gameops.config import load
 from gameops.errors import JobFailed
 from tasks import artifacts
 from tasks.checks import check_files, check_git, check_godot_project, check_tools
 
 
+@alerting
 @flow(name="check", description="Pre-build checks: tools and versions, required files, Godot project, git state.")
 def check(project: str = ".", config: str | None = None) -> dict:
     loaded = load(project, config)

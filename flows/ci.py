@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
+from flows.alerts import alerting
 from gameops import dotnet, reports
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -13,6 +14,7 @@ from tasks import gates as gate_tasks
 from tasks.checks import check_files, check_git, check_godot_project, check_tools
 
 
+@alerting
 @flow(name="ci", description="Check, build, tests by category, quality gates (coverage, architecture, security), reports.")
 def ci(project: str = ".", config: str | None = None) -> dict:
     loaded = load(project, config)

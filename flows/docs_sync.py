@@ -8,6 +8,7 @@ from datetime import date
 from prefect import flow
 from prefect.transactions import transaction
 
+from flows.alerts import alerting
 from gameops import branch_commit, journal
 from gameops.archive import _diff
 from gameops.config import load
@@ -33,6 +34,7 @@ def _artifact(name: str, report: dict) -> None:
     artifacts.markdown(f"docs-sync-{name}", "\n".join(lines), description="what the docs sync changed")
 
 
+@alerting
 @flow(name="docs-sync", description="Recompute backlog summaries in the docs, stamp Last Updated where changed, check links.")
 def docs_sync(project: str = ".", config: str | None = None, check_links_fail: bool = False, dry_run: bool = False,
               commit: bool = False, today: str | None = None) -> dict:

@@ -11,11 +11,13 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows.alerts import alerting
 from gameops import release
 from gameops.config import load
 from tasks import export as export_tasks
 
 
+@alerting
 @flow(name="export-platform", flow_run_name="export-{platform}-{version}",
       description="Export one platform's Godot preset (cached on project files, preset and engine version).")
 def export_platform(project: str = ".", config: str | None = None, platform: str = "linux", version: str | None = None,

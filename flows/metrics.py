@@ -6,6 +6,7 @@ from datetime import date
 
 from prefect import flow, task
 
+from flows.alerts import alerting
 from gameops import metrics as core
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -21,6 +22,7 @@ def rewrite_statistics(path, m: core.Metrics, today: date, dry_run: bool) -> dic
     return doc
 
 
+@alerting
 @flow(name="metrics", description="Test counts per category from TRX; rewrites the docs' 📊 Current Statistics block.")
 def metrics(project: str = ".", config: str | None = None, update_docs: bool = False, dry_run: bool = False,
             today: str | None = None) -> dict:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from pathlib import Path
 
 from prefect import flow, runtime, unmapped
 
+from flows.alerts import alerting
 from gameops import release as core
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -97,6 +97,7 @@ def _markdown(plan: core.Plan, manifest: dict, status: str) -> str:
     )
 
 
+@alerting
 @flow(name="release", flow_run_name=_run_name,
       description="Release a version: checks, dotnet publish, Godot export per platform, reproducible zips, SHA256SUMS, notes, tag, publish.")
 def release(project: str = ".", config: str | None = None, version: str | None = None, bump: bool = False,

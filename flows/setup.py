@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
+from flows.alerts import alerting
 from gameops import onboarding
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -11,6 +12,7 @@ from tasks import artifacts
 from tasks.setup import check_prerequisites, first_build, import_godot_project, install_hooks, python_dependencies, quick_tests, remember
 
 
+@alerting
 @flow(name="setup", description="Onboarding: prerequisites, Python dependencies, git hooks, Godot import, first build, quick tests.")
 def setup(project: str = ".", config: str | None = None, dry_run: bool = False) -> dict:
     loaded = load(project, config)

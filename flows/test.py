@@ -6,6 +6,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows.alerts import alerting
 from gameops import dotnet, reports
 from gameops.config import Loaded, load
 from gameops.errors import JobFailed
@@ -47,6 +48,7 @@ def publish_test_reports(loaded: Loaded, summary: Summary, doc: dict, markdown_t
     return changed
 
 
+@alerting
 @flow(name="test", description="dotnet test by category (Architecture first), TRX and coverage parsed, reports written.")
 def test(project: str = ".", config: str | None = None, categories: list[str] | None = None,
          filter: str | None = None, coverage: bool = False) -> dict:

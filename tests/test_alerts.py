@@ -184,3 +184,25 @@ def test_alert_through_a_prefect_notification_block(prefect, sample_repo):
     text = rx.received[0]["json"]["text"]
     assert text.splitlines()[0].startswith("gameops alert-demo failed: ")
     assert "Failed step: export-linux" in text
+
+
+def test_every_gameops_flow_carries_the_alert_hooks():
+    import importlib
+
+    from flows.alerts import notify_failure
+
+    for target in ("check:check", "build:build", "test:test", "ci:ci", "release:release", "export:export_platform",
+                   "docs_sync:docs_sync", "backlog_archive:backlog_archive", "metrics:metrics", "setup:setup", "roi:roi"):
+        module, name = target.split(":")
+        flow_obj = getattr(importlib.import_module(f"flows.{module}"), name)
+        assert notify_failure in flow_obj.on_failure_hooks and notify_failure in flow_obj.on_crashed_hooks, target
+
+
+def test_a_failing_gameops_check_alerts_the_team(prefect, sample_repo, gameops_cli, tmp_path):
+    with Receiver() as hook:
+        r = gameops_cli("--project", str(sample_repo), "check",
+                        env={"GODOT_BIN": str(tmp_path / "no-godot"), "GAMEOPS_ALERTS__WEBHOOK_URL": hook.url})
+    assert r.code == 1
+    assert len(hook.received) == 1
+    text = hook.received[0]["json"]["text"]
+    assert "check" in text and "tool: godot" in text and "/runs/flow-run/" in text
