@@ -5,23 +5,23 @@ Modules import only the standard library and the core at top level; flows and Pr
 imported inside the handler.
 """
 
-COMMANDS = [
+COMMANDS = [  # in the order of DESIGN.md's command-line contract (and of --help)
     "check",
-    "config",
-    "server",
-    "release",
-    "notes",
-    "roi",
-    "ci_config",
-    "deploy",
-    "hooks",
-    "setup",
     "build",
     "test",
     "ci",
-    "report",
-    "metrics",
-    "backlog",
+    "release",
+    "notes",
     "docs",
+    "backlog",
+    "metrics",
+    "report",
+    "hooks",
+    "setup",
+    "server",
     "serve",
+    "deploy",
+    "roi",
+    "ci_config",
+    "config",
 ]
