@@ -20,6 +20,7 @@ from gameops.errors import JobFailed
 from tasks import artifacts
 from tasks.backlog import plan_archive, verify
 from tasks.fileops import apply_changes, commit_changes, recover
+from tasks.roi import report_items
 
 
 def _artifact(name: str, report: dict) -> None:
@@ -71,6 +72,7 @@ def backlog_archive(project: str = ".", config: str | None = None, dry_run: bool
                                                f"chore(backlog): archive {len(p.archived)} item(s): {ids}", day)
     report = archive.report(p, dry_run=False, recovered=notes, changed=receipt is not None)
     report["commit"] = committed
+    report_items(len(report["archived"]))  # for gameops roi: minutes by hand are per item
     _artifact(name, report)
     if not report["ok"]:
         raise JobFailed(f"{len(report['skipped'])} item(s) could not be archived", report=report)

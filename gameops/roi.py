@@ -39,6 +39,21 @@ class RunRecord:
     items: int | None = None  # items handled, for per-item jobs (backlog archive), when the run reports it
 
 
+ITEMS_TAG = "items:"
+
+
+def items_tag(count: int) -> str:
+    """The flow-run tag with which a per-item job reports how many items it handled."""
+    return f"{ITEMS_TAG}{count}"
+
+
+def items_from_tags(tags: list[str] | None) -> int | None:
+    for tag in tags or []:
+        if tag.startswith(ITEMS_TAG) and tag[len(ITEMS_TAG):].isdigit():
+            return int(tag[len(ITEMS_TAG):])
+    return None
+
+
 def job_of(flow_name: str) -> str | None:
     """The manual_minutes field of a flow, or None for flows that are not a manual job (roi, exports)."""
     return JOBS.get(flow_name) or JOBS.get(flow_name.replace("_", "-"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from prefect import task
 
-from gameops.roi import RunRecord, job_of
+from gameops.roi import RunRecord, items_from_tags, job_of
 
 PAGE = 200
 
@@ -28,6 +28,20 @@ def same_project(value: object, root: Path) -> bool:
         except OSError:
             return False
     return p.name == root.name or (value in (".", "") and Path.cwd().resolve() == root)
+
+
+@task(name="report-items")
+def report_items(count: int) -> None:
+    """Tag the running flow run ``items:<count>``, so ``gameops roi`` can count per-item jobs."""
+    from prefect.client.orchestration import get_client
+    from prefect.runtime import flow_run
+
+    from gameops.roi import items_tag
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run.id)
+        tags = [t for t in run.tags if items_from_tags([t]) is None]
+        client.update_flow_run(flow_run.id, tags=[*tags, items_tag(count)])
 
 
 @task(name="read-run-history", retries=2, retry_delay_seconds=2)
@@ -60,7 +74,8 @@ def read_run_history(root: str, days: int) -> list[RunRecord]:
                 flow_name = names[run.flow_id]
                 if job_of(flow_name) is None or not same_project((run.parameters or {}).get("project"), root_path):
                     continue
-                records.append(RunRecord(flow=flow_name, seconds=run.total_run_time.total_seconds()))
+                records.append(RunRecord(flow=flow_name, seconds=run.total_run_time.total_seconds(),
+                                         items=items_from_tags(run.tags)))
             if len(page) < PAGE:
                 break
             offset += PAGE

@@ -71,3 +71,28 @@ def test_roi_reads_real_runs_of_this_project_only(prefect, sample_repo, tmp_path
 def test_bad_days_is_bad_input(gameops_cli, sample_repo):
     out = gameops_cli("--project", str(sample_repo), "roi", "--days", "0")
     assert out.code == 2 and "--days 0: must be a positive number" in out.stderr
+
+
+@pytest.mark.prefect
+def test_backlog_archive_runs_report_their_items_to_roi(prefect, tmp_path, gameops_cli):
+    from tests.backlog_helpers import copy_fixture
+    from tests.conftest import git
+
+    root = copy_fixture("inline", tmp_path / "game")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "chore: import backlog")
+    archived = gameops_cli("--project", str(root), "--json", "backlog", "archive", "--date", "2025-08-29")
+    assert archived.code == 0, archived.stderr
+    count = len(archived.json["archived"])
+    assert count >= 2
+    again = gameops_cli("--project", str(root), "--json", "backlog", "archive", "--date", "2025-08-29")
+    assert again.code == 0 and again.json["archived"] == []
+
+    out = gameops_cli("--project", str(root), "--json", "roi", "--days", "1")
+    job = next(j for j in out.json["jobs"] if j["job"] == "backlog-archive")
+    per_item = 7.5  # manual_minutes.backlog_archive_per_item default
+    assert job["runs"] == 2
+    # manual minutes per run: the first run's items by hand, the empty second run nothing
+    assert job["manual_minutes"] == pytest.approx(per_item * count / 2, abs=0.1)  # report rounds to 0.1
+    assert not any("did not report how many items" in n for n in out.json["notes"])
