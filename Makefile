@@ -26,6 +26,7 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install godot
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) -m bench
 
 # Screenshots of the Prefect UI after a release of the sample game into docs/img/ (Debian's chromium).
