@@ -47,8 +47,8 @@ def build(loaded: Loaded, only: list[str] | None = None) -> tuple[list, list[str
     return deployments, notes
 
 
-def serve(loaded: Loaded, only: list[str] | None = None, limit: int = 1) -> None:
+def serve(deployments: list, limit: int = 1, announce: bool = True) -> None:
+    """Serve ``deployments`` until interrupted. Stopping does not pause their schedules."""
     from prefect import serve as prefect_serve
 
-    deployments, _ = build(loaded, only)
-    prefect_serve(*deployments, limit=limit, pause_on_shutdown=False)
+    prefect_serve(*deployments, limit=limit, pause_on_shutdown=False, print_starting_message=announce)

@@ -39,8 +39,7 @@ def run(args, ctx) -> int:
     if not os.environ.get("PREFECT_API_URL"):
         raise BadInput("no Prefect server: start one with `gameops server start` (or set PREFECT_API_URL); "
                        "schedules need a server that outlives this process")
-    from deployments.serve import build
-    from prefect import serve as prefect_serve
+    from deployments.serve import build, serve
 
     deployments, notes = build(loaded, args.only)
     for n in notes:
@@ -50,5 +49,5 @@ def run(args, ctx) -> int:
     if not ctx.json:
         for e in listed:
             ctx.say(f"serving {e['name']}: cron {e['cron']} ({e['timezone']})")
-    prefect_serve(*deployments, limit=args.limit, pause_on_shutdown=False, print_starting_message=not ctx.json)
+    serve(deployments, limit=args.limit, announce=not ctx.json)
     return 0
