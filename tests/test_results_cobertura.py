@@ -64,3 +64,21 @@ def test_merge_sums_reports():
     b = read(FIX / "dotnet-test-reporter__test_coverage_cobertura.xml").coverage
     m = merge_coverage([a, b])
     assert (m.lines_covered, m.lines_valid) == (72 + 121, 79 + 263)
+
+
+def _one_file_report(tmp_path, name: str, hits: list[int]) -> Path:
+    lines = "".join(f'<line number="{n}" hits="{h}"/>' for n, h in enumerate(hits, start=1))
+    p = tmp_path / name
+    p.write_text('<?xml version="1.0"?><coverage><packages><package name="Lumen.Core"><classes>'
+                 f'<class name="Lumen.Core.Grid" filename="src/Lumen.Core/Grid.cs"><lines>{lines}</lines></class>'
+                 '</classes></package></packages></coverage>')
+    return p
+
+
+def test_merge_counts_a_line_covered_by_either_run_once(tmp_path):
+    # two test projects instrument the same Core file: lines 1-2 covered by one, 2-3 by the other
+    a = read(_one_file_report(tmp_path, "a.xml", [1, 1, 0, 0])).coverage
+    b = read(_one_file_report(tmp_path, "b.xml", [0, 1, 1, 0])).coverage
+    m = merge_coverage([a, b])
+    assert (m.lines_covered, m.lines_valid) == (3, 4)  # summing would say 4 of 8: 50 % instead of 75 %
+    assert m.line_rate == 0.75

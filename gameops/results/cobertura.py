@@ -44,6 +44,8 @@ def parse(path: str | Path) -> ResultFile:
     # counts of the current class (its own <lines>, not the methods' copies)
     c_valid = c_covered = 0
     t_valid = t_covered = t_bvalid = t_bcovered = 0
+    line_hits: dict[tuple[str, int], bool] = {}
+    branch_hits: dict[tuple[str, int], tuple[int, int]] = {}
     seen_root = False
     for event, elem in events(path):
         name = local(elem.tag)
@@ -70,11 +72,17 @@ def parse(path: str | Path) -> ResultFile:
             if hits > 0:
                 c_covered += 1
                 t_covered += 1
+            cls = stack[-2]
+            number = _int(elem.get("number"))
+            key = (cls.get("filename") or cls.get("name") or "", number if number is not None else -t_valid)
+            line_hits[key] = line_hits.get(key, False) or hits > 0
             if (elem.get("branch") or "").lower() == "true":
                 m = _CONDITIONS.search(elem.get("condition-coverage") or "")
                 if m:
                     t_bcovered += int(m.group(1))
                     t_bvalid += int(m.group(2))
+                    got, of = branch_hits.get(key, (0, 0))
+                    branch_hits[key] = (max(got, int(m.group(1))), max(of, int(m.group(2))))
         elif name == "class":
             cls = ClassCoverage(elem.get("name") or "", elem.get("filename"), _rate(elem.get("line-rate")) or 0.0,
                                 _rate(elem.get("branch-rate")), c_valid, c_covered)
@@ -98,5 +106,7 @@ def parse(path: str | Path) -> ResultFile:
         packages=packages,
         declared_line_rate=_rate(root_attrs.get("line-rate")),
         declared_branch_rate=_rate(root_attrs.get("branch-rate")),
+        line_hits=line_hits or None,
+        branch_hits=branch_hits or None,
     )
     return ResultFile(path=str(path), kind="cobertura", coverage=cov)

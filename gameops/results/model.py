@@ -104,6 +104,10 @@ class Coverage:
     packages: list[PackageCoverage] = field(default_factory=list)
     declared_line_rate: float | None = None
     declared_branch_rate: float | None = None
+    # Per source line, for merging runs that instrument the same code: (file, line) -> covered,
+    # and (file, line) -> (conditions covered, conditions) for branch lines. None when unknown.
+    line_hits: dict[tuple[str, int], bool] | None = field(default=None, repr=False)
+    branch_hits: dict[tuple[str, int], tuple[int, int]] | None = field(default=None, repr=False)
 
     @property
     def line_rate(self) -> float | None:
@@ -135,11 +139,30 @@ def _r(x: float | None) -> float | None:
 
 
 def merge_coverage(items: list[Coverage]) -> Coverage | None:
-    """Sum of several Cobertura reports (one per test project)."""
+    """Several Cobertura reports (one per test project or category) as one.
+
+    Reports that instrument the same code (two test projects over one Core assembly) are
+    merged line by line: a line counts once, covered when any run covered it; a branch line
+    keeps its best condition count. Only when a report has no line detail are totals summed.
+    """
     if not items:
         return None
     if len(items) == 1:
         return items[0]
+    if all(c.line_hits is not None for c in items):
+        lines: dict[tuple[str, int], bool] = {}
+        branches: dict[tuple[str, int], tuple[int, int]] = {}
+        for c in items:
+            for key, covered in c.line_hits.items():
+                lines[key] = lines.get(key, False) or covered
+            for key, (got, of) in (c.branch_hits or {}).items():
+                best = branches.get(key, (0, of))
+                branches[key] = (max(best[0], got), max(best[1], of))
+        return Coverage(
+            sum(lines.values()), len(lines),
+            sum(g for g, _ in branches.values()), sum(o for _, o in branches.values()),
+            [p for c in items for p in c.packages], line_hits=lines, branch_hits=branches,
+        )
     merged = Coverage(
         sum(c.lines_covered for c in items), sum(c.lines_valid for c in items),
         sum(c.branches_covered for c in items), sum(c.branches_valid for c in items),
