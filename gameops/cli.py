@@ -62,8 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     ctx = Context(args)
     try:
-        return int(args.handler(args, ctx) or 0)
+        code = int(args.handler(args, ctx) or 0)
+        ctx.say_assumptions()
+        return code
     except GameopsError as exc:
+        if exc.exit_code != EXIT_BAD_INPUT:
+            ctx.say_assumptions()
         ctx.error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:

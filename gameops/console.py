@@ -100,10 +100,23 @@ class Context:
             from gameops.config import load
 
             self._loaded = load(getattr(self.args, "project", None), getattr(self.args, "config", None))
-            if self._loaded.assumptions and not self.json and self.verbose:
-                for note in self._loaded.assumptions:
-                    self.say(f"[dim]{note}[/dim]")
         return self._loaded
+
+    def say_assumptions(self) -> None:
+        """After a job on a repository without gameops.yaml: say that settings were detected.
+
+        Said at the end (not before a bad-input error, which stays one line), for people only,
+        and not by commands that work without a game repository or show the config themselves.
+        """
+        notes = self._loaded.assumptions if self._loaded is not None else []
+        if not notes or self.json or getattr(self.args, "command", None) in ("config", "server"):
+            return
+        if self.verbose:
+            for note in notes:
+                self.say(f"[dim]{note}[/dim]")
+        else:
+            self.say(f"[dim]no gameops.yaml: {len(notes)} setting(s) detected from the repository "
+                     "(-v or `gameops config show` lists them)[/dim]")
 
     # -- flows ----------------------------------------------------------
     def run_job(self, target: str, **params: Any) -> tuple[Any, int]:
