@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from gameops.errors import BadInput
 from gameops.results.model import ClassCoverage, Coverage, PackageCoverage, ResultFile
 from gameops.results.xmlstream import events, local
 
@@ -46,14 +45,10 @@ def parse(path: str | Path) -> ResultFile:
     t_valid = t_covered = t_bvalid = t_bcovered = 0
     line_hits: dict[tuple[str, int], bool] = {}
     branch_hits: dict[tuple[str, int], tuple[int, int]] = {}
-    seen_root = False
-    for event, elem in events(path):
+    for event, elem in events(path, "Cobertura", ("coverage",)):
         name = local(elem.tag)
         if event == "start":
-            if not seen_root:
-                seen_root = True
-                if name != "coverage":
-                    raise BadInput(f"{path}: not a Cobertura file (root element <{name}>, expected <coverage>)")
+            if not stack:
                 root_attrs = dict(elem.attrib)
             elif name == "package":
                 package = PackageCoverage(elem.get("name") or "", _rate(elem.get("line-rate")) or 0.0,
@@ -94,8 +89,6 @@ def parse(path: str | Path) -> ResultFile:
             if len(parent) and parent[-1] is elem:
                 del parent[-1]
             elem.clear()
-    if not seen_root:
-        raise BadInput(f"{path}: empty XML document")
     lv, lc = _int(root_attrs.get("lines-valid")), _int(root_attrs.get("lines-covered"))
     bv, bc = _int(root_attrs.get("branches-valid")), _int(root_attrs.get("branches-covered"))
     cov = Coverage(

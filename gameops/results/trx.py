@@ -94,15 +94,11 @@ def parse(path: str | Path) -> ResultFile:
     rows: list[int] = []
     open_results: list[Element] = []
     times: tuple[str | None, str | None] | None = None
-    seen_root = False
 
-    for event, elem in events(path):
+    for event, elem in events(path, "TRX", ("TestRun",)):
         name = local(elem.tag)
         if event == "start":
-            if not seen_root:
-                seen_root = True
-                if name != "TestRun":
-                    raise BadInput(f"{path}: not a TRX file (root element <{name}>, expected <TestRun>)")
+            if not stack:
                 if namespace(elem.tag) not in NAMESPACES:
                     raise BadInput(f"{path}: unknown TRX schema {namespace(elem.tag) or '(no namespace)'!r}")
             if name == "UnitTestResult":
@@ -153,8 +149,6 @@ def parse(path: str | Path) -> ResultFile:
                     del parent[-1]
             elem.clear()
 
-    if not seen_root:
-        raise BadInput(f"{path}: empty XML document")
     for case, tid in zip(result.tests, test_ids):
         if tid and tid in class_of:
             case.classname = class_of[tid]

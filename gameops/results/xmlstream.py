@@ -120,11 +120,23 @@ def open_checked(path: Path) -> io.BufferedIOBase:
         raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def events(path: Path) -> Iterator[tuple[str, Element]]:
-    """``(event, element)`` pairs ("start" / "end") of ``path``; XML trouble becomes BadInput."""
+def events(path: Path, kind: str | None = None, roots: tuple[str, ...] = ()) -> Iterator[tuple[str, Element]]:
+    """``(event, element)`` pairs ("start" / "end") of ``path``; XML trouble becomes BadInput.
+
+    With ``roots``, a document whose root element is none of them is BadInput naming ``kind``
+    (each parser's "is this my kind of file" check, in one place).
+    """
     stream = CleanStream(open_checked(path))
     try:
-        yield from iterparse(stream, events=("start", "end"))
+        parsed = iterparse(stream, events=("start", "end"))
+        for event, elem in parsed:
+            if roots:
+                name = local(elem.tag)
+                if name not in roots:
+                    expected = " or ".join(f"<{r}>" for r in roots)
+                    raise BadInput(f"{path}: not a {kind} file (root element <{name}>, expected {expected})")
+                roots = ()
+            yield event, elem
     except ParseError as exc:
         raise BadInput(f"{path}: unreadable XML ({_why(exc)})") from None
     except DefusedXmlException as exc:
