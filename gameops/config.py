@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from gameops import branch_rules as _branch_rules
 from gameops import commit_rules as _commit_rules
 from gameops.errors import BadInput, ConfigError
+from gameops.fileops import read_input_text
 
 CONFIG_FILE = "gameops.yaml"
 ENV_PREFIX = "GAMEOPS_"
@@ -575,12 +576,7 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
     if cfg_path.exists():
         if cfg_path.is_dir():
             raise BadInput(f"{shown}: is a folder, expected a YAML file")
-        try:
-            text = cfg_path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ConfigError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
-        except OSError as exc:
-            raise BadInput(f"{shown}: cannot read: {exc.strerror}") from None
+        text = read_input_text(cfg_path, shown)
         parsed, lines = _yaml_with_lines(text, shown)
         if parsed is None:
             parsed = {}

@@ -220,10 +220,7 @@ def plan_sync(loaded: Loaded, today: date) -> tuple[fileops.Plan, dict]:
     for p in dict.fromkeys(md + wanted):
         data = p.read_bytes()
         raw[p] = data
-        try:
-            files[p] = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise BadInput(f"{p.relative_to(root).as_posix()}: not UTF-8 text (byte {exc.start})") from None
+        files[p] = fileops.decode_input(data, p.relative_to(root).as_posix())
     summary: Summary | None = None
     plan = fileops.Plan()
     changed, missing_markers = [], []

@@ -3,6 +3,9 @@
 ``atomic_write_*``: temporary file in the same folder, fsync, rename, fsync of the folder;
 a write whose content equals what is on disk does nothing (a run that changes nothing
 writes nothing).
+
+``read_input_*``: reading a file the user's repository gave us (config, project files, the
+backlog); any trouble is one :class:`BadInput` line naming the file (exit 2).
 """
 
 from __future__ import annotations
@@ -11,6 +14,34 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+from gameops.errors import BadInput
+
+
+def read_input_bytes(path: Path, shown: str | None = None, *, missing: str = "file not found") -> bytes:
+    """The bytes of a user's file; not found, a folder or unreadable is BadInput naming ``shown``."""
+    shown = shown or str(path)
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise BadInput(f"{shown}: {missing}") from None
+    except IsADirectoryError:
+        raise BadInput(f"{shown}: is a folder, expected a file") from None
+    except OSError as exc:
+        raise BadInput(f"{shown}: cannot read: {exc.strerror}") from None
+
+
+def decode_input(data: bytes, shown: str) -> str:
+    """UTF-8 text (a BOM is dropped); anything else is BadInput naming ``shown`` and the byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{shown}: not UTF-8 text (byte {exc.start})") from None
+
+
+def read_input_text(path: Path, shown: str | None = None, *, missing: str = "file not found") -> str:
+    shown = shown or str(path)
+    return decode_input(read_input_bytes(path, shown, missing=missing), shown)
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

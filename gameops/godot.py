@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from gameops.errors import BadInput
+from gameops.fileops import read_input_text
 
 _SECTION = re.compile(r"^\[(?P<name>[^\]]+)\]\s*$")
 _NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
@@ -127,13 +128,7 @@ class ExportPreset:
 
 def read_export_presets(path: Path) -> list[ExportPreset]:
     """All presets in an ``export_presets.cfg``, in file order (Godot 3 and 4 formats)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
-    sections = parse_config(text, str(path))
+    sections = parse_config(read_input_text(path), str(path))
     presets: list[ExportPreset] = []
     for name, values in sections.items():
         m = re.fullmatch(r"preset\.(\d+)", name)
@@ -196,14 +191,7 @@ class GodotProject:
 
 def read_project(project_dir: Path) -> GodotProject:
     path = project_dir / "project.godot"
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no project.godot (set godot.project_dir)") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    text = read_input_text(path, missing="no project.godot (set godot.project_dir)")
     sections = parse_config(text, str(path))
     app = sections.get("application", {})
     features = app.get("config/features", [])

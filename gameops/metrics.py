@@ -83,16 +83,8 @@ class Update:
 def plan_update(path: Path, m: Metrics, today: date | None = None) -> Update:
     """What rewriting the block would do (reads only)."""
     today = today or date.today()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"{path}: statistics file not found (docs.statistics_file)") from None
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInput(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    raw = fileops.read_input_bytes(path, missing="statistics file not found (docs.statistics_file)")
+    text = fileops.decode_input(raw, str(path))
     bom = raw.startswith(b"\xef\xbb\xbf")
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.replace("\r\n", "\n").split("\n")

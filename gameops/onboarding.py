@@ -214,7 +214,7 @@ def export_templates(loaded: Loaded, engine) -> Step:
         return Step("export templates", "warn", "missing for " + "; ".join(missing),
                     f"Godot editor > Editor > Manage Export Templates > Download and Install (Godot {engine.template_version}), "
                     f"or unzip the export templates .tpz into {where}",
-                    {os_name: f"Godot editor > Editor > Manage Export Templates, or unzip the .tpz into the folder named above"
+                    {os_name: "Godot editor > Editor > Manage Export Templates, or unzip the .tpz into the folder named above"
                      for os_name in ("linux", "macos", "windows")})
     return Step("export templates", "ok", "; ".join(found))
 

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gameops.errors import BadInput
+from gameops.fileops import decode_input, read_input_bytes
 
 # VS_010, BR_016, TD_003A, VS_003B-4, VS_000.3, ABC_123 (three-letter types), TD_003_OLD, VS_001 Phase 2
 ID_CORE = r"[A-Z]{2,3}_\d{3}[A-Z]?(?:[.\-]\d+)*"
@@ -88,24 +88,13 @@ class Document:
         self.shown = shown or str(path)
         self.raw = data
         self.bom = data.startswith(b"\xef\xbb\xbf")
-        try:
-            text = data[3:].decode("utf-8") if self.bom else data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise BadInput(f"{self.shown}: not UTF-8 text (byte {exc.start})") from None
+        text = decode_input(data, self.shown)
         self.lines: list[str] = text.splitlines(keepends=True)
 
     @classmethod
     def read(cls, path: Path, shown: str | None = None) -> Document:
         shown = shown or str(path)
-        try:
-            data = Path(path).read_bytes()
-        except FileNotFoundError:
-            raise BadInput(f"{shown}: file not found") from None
-        except IsADirectoryError:
-            raise BadInput(f"{shown}: is a folder, expected a markdown file") from None
-        except OSError as exc:
-            raise BadInput(f"{shown}: cannot read: {exc.strerror}") from None
-        return cls(path, data, shown)
+        return cls(path, read_input_bytes(path, shown), shown)
 
     @property
     def newline(self) -> str:
