@@ -129,7 +129,7 @@ def release(project: str = ".", config: str | None = None, version: str | None =
             report["status"] = "verified"
         else:
             for proj in plan.dotnet_projects:
-                release_tasks.dotnet_publish(plan, proj)
+                release_tasks.dotnet_publish(loaded, plan, proj)
             futures = export_all(plan, loaded.config.release.distributed, loaded)
             platforms_list = list(futures)
             packaged = package_tasks.package.map(unmapped(plan), platforms_list, [futures[p] for p in platforms_list])

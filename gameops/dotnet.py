@@ -10,7 +10,6 @@ plain (no terminal logger), so the parsers see the formats they know.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import time
@@ -328,7 +327,7 @@ class PublishResult:
     returncode: int
 
 
-def publish(loaded: Loaded, project: str, output: Path, configuration: str = "Release",
+def publish(loaded: Loaded, project: str | Path, output: Path, configuration: str = "Release",
             on_line: LineSink = None) -> PublishResult:
     """``dotnet publish PROJECT -c Release -o OUTPUT`` (the release flow uses it)."""
     path = loaded.root / project
@@ -342,6 +341,4 @@ def publish(loaded: Loaded, project: str, output: Path, configuration: str = "Re
     return PublishResult(project, output, ok, diags, files, proc.returncode)
 
 
-def environment() -> dict[str, str]:
-    """The environment gameops runs dotnet with (for other modules that call it)."""
-    return {**os.environ, **ENV}
+

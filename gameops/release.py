@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gameops import changelog, export, packaging, process, tools
+from gameops import changelog, dotnet, export, packaging, tools
 from gameops import git as gitops
 from gameops import godot as godot_files
 from gameops.config import Loaded
@@ -71,7 +71,6 @@ class Plan:
     dry_run: bool
     store: Path | None
     tracked: list[tuple[str, str]] = field(default_factory=list)
-    dotnet: str | None = None
     dotnet_projects: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     bumped: bool = False
@@ -180,11 +179,6 @@ def _dotnet_projects(loaded: Loaded, uses_csharp: bool) -> list[Path]:
     return []
 
 
-def publish_command(dotnet: str, project: Path, output: Path, configuration: str = "Release") -> list[str]:
-    """``dotnet publish`` of one project for a release."""
-    return [dotnet, "publish", str(project), "-c", configuration, "-o", str(output), "--nologo"]
-
-
 def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | None = None) -> dict[str, export.Job]:
     """One export job per platform (all presets, or ``platforms``); BadInput for unknown ones,
     a missing Godot, a wrong engine version or missing export templates."""
@@ -264,9 +258,8 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     epoch = packaging.source_date_epoch(gitops.commit_time(root), environ)
 
     dotnet_projects = _dotnet_projects(loaded, project.uses_csharp)
-    dotnet = None
     if dotnet_projects:
-        dotnet = tools.require(tools.find_dotnet()).path
+        dotnet.executable()  # no SDK: exit 2 now, before any work
 
     # Notes and the CHANGELOG text (computed, not written).
     previous = changelog.last_release_tag(root, "HEAD", rc.tag_prefix, exclude=[tag])
@@ -328,7 +321,7 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
         notes=notes, notes_md=notes_md, changelog_rel=changelog_rel, changelog_text=changelog_text,
         include=list(rc.include), wrap=rc.wrap_in_directory, tag_enabled=req.tag and not req.dry_run,
         tag_exists=tagged == commit, force=req.force, dry_run=req.dry_run, store=store,
-        tracked=tracked_inputs(loaded), dotnet=dotnet, dotnet_projects=dotnet_projects, warnings=warnings,
+        tracked=tracked_inputs(loaded), dotnet_projects=dotnet_projects, warnings=warnings,
         bumped=bumped,
     )
 
@@ -337,15 +330,13 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
 # Steps
 
 
-def dotnet_publish(plan: Plan, project: Path) -> Path:
+def dotnet_publish(loaded: Loaded, plan: Plan, project: Path) -> Path:
     """``dotnet publish -c Release`` of one project into the build folder; JobFailed on failure."""
-    assert plan.dotnet
     out = plan.out_dir / ".build" / "dotnet" / project.stem
-    result = process.run(publish_command(plan.dotnet, project, out), cwd=plan.root, timeout_s=1800,
-                         log_path=None)
+    result = dotnet.publish(loaded, project, out)
     if not result.ok:
-        tail = "\n".join(result.lines[-20:])
-        raise JobFailed(f"dotnet publish {project.name} failed (exit {result.returncode})", report={"output": tail})
+        errors = [str(d) for d in result.diagnostics if d.severity == "error"][:20]
+        raise JobFailed(f"dotnet publish {project.name} failed (exit {result.returncode})", report={"errors": errors})
     return out
 
 

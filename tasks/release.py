@@ -17,8 +17,8 @@ def plan(loaded: Loaded, request: release.Request) -> release.Plan:
 
 
 @task(name="dotnet-publish", task_run_name="dotnet-publish-{project.stem}", cache_policy=NO_CACHE)
-def dotnet_publish(plan: release.Plan, project: Path) -> str:
-    return str(release.dotnet_publish(plan, project))
+def dotnet_publish(loaded: Loaded, plan: release.Plan, project: Path) -> str:
+    return str(release.dotnet_publish(loaded, plan, project))
 
 
 @task(name="update-changelog", cache_policy=NO_CACHE)

@@ -12,7 +12,8 @@ import pytest
 from conftest import git, snapshot
 from test_changelog import commit
 
-from gameops.release import publish_command
+from gameops.config import load
+from gameops.dotnet import publish, publish_command
 
 pytestmark = [
     pytest.mark.prefect, pytest.mark.godot, pytest.mark.slow,
@@ -152,8 +153,8 @@ def test_publish_copies_to_the_store(gameops_cli, sample_repo, prefect, tmp_path
 
 
 def test_dotnet_publish_command_line(tmp_path):
-    assert publish_command("dotnet", Path("src") / "Game.csproj", tmp_path / "out") == [
-        "dotnet", "publish", str(Path("src") / "Game.csproj"), "-c", "Release", "-o", str(tmp_path / "out"), "--nologo"]
+    assert publish_command("dotnet", Path("src") / "Game.csproj", "Release", tmp_path / "out") == [
+        "dotnet", "publish", str(Path("src") / "Game.csproj"), "-c", "Release", "-o", str(tmp_path / "out"), "-nologo"]
 
 
 STANDIN = Path(__file__).resolve().parent / "standin"
@@ -163,8 +164,6 @@ def test_dotnet_publish_runs(tmp_path, monkeypatch):
     """The publish step against the real SDK when it is on PATH, else the issue-3 stand-in."""
     import os
 
-    from gameops import process
-
     if not shutil.which("dotnet"):
         if not (STANDIN / "dotnet").is_file():
             pytest.skip("no dotnet on PATH and no tests/standin/dotnet")
@@ -173,6 +172,6 @@ def test_dotnet_publish_runs(tmp_path, monkeypatch):
     proj.write_text('<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>')
     (tmp_path / "Game.cs").write_text("public static class Game { public static int Main() => 0; }\n")
     out = tmp_path / "out"
-    result = process.run(publish_command(shutil.which("dotnet"), proj, out), cwd=tmp_path, timeout_s=600)
-    assert result.returncode == 0, result.output
-    assert out.is_dir() and any(out.iterdir())
+    result = publish(load(tmp_path, environ={}), proj, out)
+    assert result.ok and result.returncode == 0, result.diagnostics
+    assert out.is_dir() and result.files
