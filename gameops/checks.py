@@ -61,7 +61,7 @@ def check_tools(loaded: Loaded) -> list[Check]:
     if uses_godot(loaded):
         godot = tools.find_godot(cfg.godot.binary, loaded.root)
         check = _tool_check(godot, None, "godot")
-        if check.ok and cfg.godot.version and not (godot.version or "").startswith(cfg.godot.version):
+        if check.ok and cfg.godot.version and not tools.version_matches(godot.version, cfg.godot.version):
             check = Check("tool: godot", False, f"{godot.version} at {godot.path}, project expects {cfg.godot.version}",
                           "set godot.binary or GODOT_BIN to a Godot " + cfg.godot.version)
         elif check.ok:

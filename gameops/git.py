@@ -59,9 +59,25 @@ def is_shallow(root: Path) -> bool:
     return git(root, "rev-parse", "--is-shallow-repository", check=False) == "true"
 
 
-def status_porcelain(root: Path) -> list[str]:
-    out = git(root, "status", "--porcelain", "--untracked-files=normal", check=False)
-    return [ln for ln in out.splitlines() if ln]
+def changed_paths(root: Path) -> list[str]:
+    """Paths with uncommitted changes (untracked ones too), as git names them relative to ``root``.
+
+    Read NUL-separated so names with spaces, quotes or non-ASCII characters come back as they
+    are (plain ``--porcelain`` quotes and escapes them); a rename gives its new path.
+    """
+    out = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=normal", check=False)
+    fields = out.split("\0")
+    paths: list[str] = []
+    i = 0
+    while i < len(fields):
+        entry = fields[i]
+        i += 1
+        if len(entry) < 4:
+            continue
+        paths.append(entry[3:])
+        if entry[0] in "RC":  # the next field is the rename's source
+            i += 1
+    return paths
 
 
 def tracked_files(root: Path) -> list[str]:
@@ -89,6 +105,6 @@ def state(root: Path) -> RepoState:
         is_repo=True,
         branch=current_branch(root),
         head=head(root),
-        dirty=status_porcelain(root),
+        dirty=changed_paths(root),
         shallow=is_shallow(root),
     )

@@ -155,7 +155,7 @@ def prerequisites(loaded: Loaded) -> list[Step]:
     step = _tool_step("godot", tool, None, "godot")
     if step.status == "ok":
         step.detail += f", from {tool.source}"
-        if cfg.godot.version and not (tool.version or "").startswith(cfg.godot.version):
+        if cfg.godot.version and not tools.version_matches(tool.version, cfg.godot.version):
             step = Step("godot", "failed", f"{tool.version} at {tool.path}; the project expects {cfg.godot.version}",
                         f"set godot.binary in gameops.yaml or GODOT_BIN to a Godot {cfg.godot.version}", all_hints("godot"), tool.version)
     if step.status == "ok" and engine is not None:

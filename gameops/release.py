@@ -92,13 +92,6 @@ def _inside(path: Path, root: Path) -> str | None:
         return None
 
 
-def _porcelain_path(line: str) -> str:
-    path = line[3:]
-    if " -> " in path:
-        path = path.split(" -> ", 1)[1]
-    return path.strip().strip('"')
-
-
 def repository_problems(loaded: Loaded, *, out_dir: Path, changelog_rel: str, changelog_text: str | None,
                         tag: str) -> tuple[list[str], list[str], str | None]:
     """(problems, warnings, commit the tag points at) of the repository for a release."""
@@ -108,8 +101,7 @@ def repository_problems(loaded: Loaded, *, out_dir: Path, changelog_rel: str, ch
     st = gitops.state(root)
     out_rel = _inside(out_dir, root)
     dirty = []
-    for line in st.dirty or []:
-        p = _porcelain_path(line)
+    for p in st.dirty or []:
         if out_rel and (p == out_rel or p.startswith(out_rel.rstrip("/") + "/") or out_rel.startswith(p.rstrip("/") + "/")):
             continue  # our own output folder inside the repository
         if p == changelog_rel and _changelog_is_ours(root / changelog_rel, changelog_text):
@@ -153,8 +145,7 @@ def _tracked(root: Path, subdir: Path) -> list[tuple[str, str]]:
         parts = meta.split()
         rows.append((path if rel == "." else path[len(rel) + 1:], parts[1] if len(parts) > 1 else ""))
     # Changed files count by content, so a dirty dry run does not reuse a stale export.
-    for line in gitops.status_porcelain(root):
-        p = _porcelain_path(line)
+    for p in gitops.changed_paths(root):
         f = root / p
         if f.is_file() and (rel == "." or p.startswith(rel + "/")):
             rows.append((p if rel == "." else p[len(rel) + 1:], "worktree:" + sha256_file(f)))
@@ -196,7 +187,7 @@ def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | Non
         raise BadInput(f"{godot_dir / 'export_presets.cfg'}: no export presets")
     godot_tool = tools.require(tools.find_godot(cfg.godot.binary, loaded.root))
     engine = export.Engine(godot_tool.path or "godot", godot_tool.version or "")
-    if cfg.godot.version and not engine.version.startswith(cfg.godot.version):
+    if cfg.godot.version and not tools.version_matches(engine.version, cfg.godot.version):
         raise BadInput(f"godot.version: the project wants Godot {cfg.godot.version}, {godot_tool.path} is {engine.version}")
     protect = export.snapshot_protected(godot_dir)
     jobs: dict[str, export.Job] = {}

@@ -149,6 +149,10 @@ def require(tool: Tool) -> Tool:
     return tool
 
 
-def godot_major(version: str | None) -> int | None:
-    v = parse_version(version)
-    return v[0] if v else None
+def version_matches(version: str | None, wanted: str) -> bool:
+    """Does ``version`` (e.g. ``4.10.1.stable``) belong to ``wanted`` (e.g. ``4.10``, ``4``)?
+
+    Compares numbers, not text: 4.1 does not match 4.10.
+    """
+    have, want = parse_version(version), parse_version(wanted)
+    return have is not None and want is not None and have[: len(want)] == want

@@ -1,0 +1,27 @@
+"""Small core helpers other modules rely on: version matching, git's list of changed paths."""
+
+from __future__ import annotations
+
+from conftest import git
+
+from gameops.git import changed_paths, state
+from gameops.tools import version_matches
+
+
+def test_version_matches_numbers_not_text():
+    assert version_matches("4.1.3.stable", "4.1")
+    assert not version_matches("4.10.1.stable", "4.1")  # a text prefix would say yes
+    assert version_matches("3.2.3.stable.custom_build", "3.2") and version_matches("3.2.3", "3")
+    assert not version_matches(None, "4.4") and not version_matches("4.4", "four")
+
+
+def test_changed_paths_keep_odd_names_as_they_are(tmp_path):
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "old name.txt").write_text("x")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "init")
+    (tmp_path / "Música.ogg").write_bytes(b"ogg")
+    (tmp_path / 'say "hi".md').write_text("x")
+    git(tmp_path, "mv", "old name.txt", "new name.txt")
+    assert sorted(changed_paths(tmp_path)) == sorted(["Música.ogg", 'say "hi".md', "new name.txt"])
+    assert all((tmp_path / p).exists() for p in state(tmp_path).dirty)
