@@ -17,19 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gameops.config import Loaded, ReleaseConfig
-
 GENERAL_POOL = "gameops"
-DEFAULT_EXPORT_POOLS: dict[str, str] = ReleaseConfig().work_pools
 CODE_ROOT = Path(__file__).resolve().parent.parent
-
-
-def export_pools(loaded: Loaded | None) -> dict[str, str]:
-    """platform -> work pool of its exports (the config's mapping over the defaults)."""
-    pools = dict(DEFAULT_EXPORT_POOLS)
-    if loaded is not None:
-        pools.update(loaded.config.release.work_pools)
-    return pools
 
 
 def export_deployment_name(platform: str) -> str:

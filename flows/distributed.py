@@ -21,7 +21,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from deployments.work_pools import export_deployment_name, export_pools
+from deployments.work_pools import export_deployment_name
 from gameops import export as export_core
 from gameops.config import Loaded
 from gameops.errors import BadInput, JobFailed
@@ -96,7 +96,7 @@ def check_deployments(remote: dict[str, str]) -> dict[str, Any]:
 
 def export_all(plan, loaded: Loaded) -> dict[str, Any]:
     """platform -> future of ``{"platform", "dir", "files"}``, like the local export path."""
-    pools = export_pools(loaded)
+    pools = loaded.config.release.work_pools
     remote = {p: pools[p] for p in plan.jobs if p in pools}
     shared = shared_exports_dir(loaded) if remote else None
     check_deployments(remote)  # before anything is dispatched: fail fast, leave no orphan runs

@@ -55,6 +55,13 @@ def test_dry_run_lists_deployments_with_configured_pools_and_needs_no_server(gam
     assert pools["export-windows"] == "win-builders" and pools["export-linux"] == "godot-linux"
     assert out.json["deployed"] is False
 
+    # the project's schedules win over the defaults written in prefect.yaml
+    custom = gameops_cli("--project", str(sample_repo), "--json", "--dry-run", "deploy",
+                         env={"GAMEOPS_SCHEDULES__DOCS_SYNC": "15 4 2 * *"})
+    schedules = {d["name"]: d["schedule"] for d in custom.json["deployments"]}
+    assert schedules["docs-sync"] == "15 4 2 * * (Europe/Berlin)"  # time zone from the sample's gameops.yaml
+    assert schedules["backlog-archive"] == "0 2 * * * (Europe/Berlin)" and schedules["release"] == ""
+
     nothing = gameops_cli("--project", str(sample_repo), "deploy")
     assert nothing.code == 2 and "needs a Prefect server" in nothing.stderr
     unknown = gameops_cli("--project", str(sample_repo), "deploy", "--only", "relase")

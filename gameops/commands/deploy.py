@@ -30,7 +30,7 @@ def plan(loaded, prefect_file, only: list[str] | None) -> tuple[dict, list[dict]
     """The prefect.yaml document to deploy (pools and config applied) and its selected deployments."""
     import yaml
 
-    from deployments.work_pools import export_pools
+    from deployments.schedules import entries
 
     try:
         doc = yaml.safe_load(prefect_file.read_text(encoding="utf-8"))
@@ -43,13 +43,19 @@ def plan(loaded, prefect_file, only: list[str] | None) -> tuple[dict, list[dict]
     unknown = [n for n in only or [] if n not in names]
     if unknown:
         raise BadInput(f"--only {unknown[0]}: no such deployment in {prefect_file.name} (have: {', '.join(map(str, names))})")
-    pools = export_pools(loaded)
+    # release.work_pools as written: a platform the user left out exports on the caller
+    pools = loaded.config.release.work_pools
+    # schedules from this project's gameops.yaml (prefect.yaml's block holds the defaults)
+    crons = {e["name"]: e for e in entries(loaded.config.schedules)}
     custom_config = loaded.file is not None and loaded.file != loaded.root / "gameops.yaml"
     for d in deps:
         params = d.get("parameters") or {}
         entry = str(d.get("entrypoint", ""))
         if entry.endswith(":export_platform") and params.get("platform") in pools:
             d.setdefault("work_pool", {})["name"] = pools[params["platform"]]
+        if d.get("name") in crons and d.get("schedules"):
+            e = crons[d["name"]]
+            d["schedules"] = [{**d["schedules"][0], "cron": e["cron"], "timezone": e["timezone"]}]
         if custom_config and "project" in params:
             params["config"] = str(loaded.file)
     selected = [d for d in deps if not only or d.get("name") in only]
@@ -72,14 +78,15 @@ def run(args, ctx) -> int:
     if not prefect_file.is_file():
         raise BadInput(f"{prefect_file}: not found")
     doc, selected = plan(loaded, prefect_file, args.only)
-    rows = [{"name": d["name"], "entrypoint": d.get("entrypoint"), "work_pool": (d.get("work_pool") or {}).get("name")}
+    rows = [{"name": d["name"], "entrypoint": d.get("entrypoint"), "work_pool": (d.get("work_pool") or {}).get("name"),
+             "schedule": " ".join(f"{s.get('cron')} ({s.get('timezone')})" for s in d.get("schedules") or [])}
             for d in selected]
     if ctx.dry_run:
         if ctx.json:
             ctx.emit_json({"deployed": False, "deployments": rows})
         else:
-            ctx.table("would deploy (dry run)", ["deployment", "entrypoint", "work pool"],
-                      [(r["name"], r["entrypoint"], r["work_pool"]) for r in rows])
+            ctx.table("would deploy (dry run)", ["deployment", "entrypoint", "work pool", "schedule"],
+                      [(r["name"], r["entrypoint"], r["work_pool"], r["schedule"]) for r in rows])
         return 0
     api = prepare_prefect_environment(ctx.verbose)
     if not api:
@@ -101,8 +108,8 @@ def run(args, ctx) -> int:
     if ctx.json:
         ctx.emit_json({"deployed": True, "api_url": api, "pools_created": created, "deployments": rows})
     else:
-        ctx.table(f"deployed to {api}", ["deployment", "entrypoint", "work pool"],
-                  [(r["name"], r["entrypoint"], r["work_pool"]) for r in rows])
+        ctx.table(f"deployed to {api}", ["deployment", "entrypoint", "work pool", "schedule"],
+                  [(r["name"], r["entrypoint"], r["work_pool"], r["schedule"]) for r in rows])
         if created:
             ctx.say("created work pools: " + ", ".join(created))
         ctx.say("[dim]start a worker per pool: prefect worker start --pool NAME (with GAMEOPS_CODE_DIR set to its gameops checkout)[/dim]")
