@@ -58,18 +58,20 @@ def backlog_archive(project: str = ".", config: str | None = None, dry_run: bool
     cfg = loaded.config.backlog
     if commit:
         branch_commit.ensure_clean(loaded, [cfg.file, cfg.archive] if cfg.layout == "inline" else [cfg.file, cfg.items_dir, cfg.archive_dir])
-    committed = None
-    with journal.Lock(loaded.root):
-        notes = recover(str(loaded.root))
-        p = plan_archive(loaded, day)
-        with transaction():
-            receipt = apply_changes(str(loaded.root), "backlog-archive", p.plan)
-            if receipt:
-                verify(loaded, [a["id"] for a in p.archived])
-                if commit:
-                    ids = ", ".join(a["id"] for a in p.archived)
-                    committed = commit_changes(loaded, "backlog-archive", p.plan.paths(),
-                                               f"chore(backlog): archive {len(p.archived)} item(s): {ids}", day)
+    committed, notes, receipt = None, [], None
+    p = archive.idle_plan(loaded, day)  # nothing to do: write nothing, not even the lock
+    if p is None:
+        with journal.Lock(loaded.root):
+            notes = recover(str(loaded.root))
+            p = plan_archive(loaded, day)
+            with transaction():
+                receipt = apply_changes(str(loaded.root), "backlog-archive", p.plan)
+                if receipt:
+                    verify(loaded, [a["id"] for a in p.archived])
+                    if commit:
+                        ids = ", ".join(a["id"] for a in p.archived)
+                        committed = commit_changes(loaded, "backlog-archive", p.plan.paths(),
+                                                   f"chore(backlog): archive {len(p.archived)} item(s): {ids}", day)
     report = archive.report(p, dry_run=False, recovered=notes, changed=receipt is not None)
     report["commit"] = committed
     report_items(len(report["archived"]))  # for gameops roi: minutes by hand are per item

@@ -177,15 +177,25 @@ def pending_note(root: Path) -> list[str]:
             for j in journal.pending(root, clean=False)]
 
 
+def idle_plan(loaded: Loaded, today: date | None = None) -> ArchivePlan | None:
+    """The plan when there is nothing to do (no interrupted run, nothing to archive), else None.
+
+    A run with nothing to do writes nothing, not even the lock or gameops' state folder.
+    """
+    if journal.pending(loaded.root, clean=False):
+        return None
+    p = plan_archive(loaded, today)
+    return p if not p.plan else None
+
+
 def run(loaded: Loaded, today: date | None = None, dry_run: bool = False) -> dict:
     """The whole archive without Prefect: recover, plan, apply (journaled), finalize."""
     if dry_run:
         p = plan_archive(loaded, today)
         return report(p, dry_run=True, recovered=pending_note(loaded.root))
-    if not journal.pending(loaded.root, clean=False):
-        p = plan_archive(loaded, today)
-        if not p.plan:  # nothing to do: not even the lock is written
-            return report(p, dry_run=False)
+    idle = idle_plan(loaded, today)
+    if idle is not None:
+        return report(idle, dry_run=False)
     with journal.Lock(loaded.root):
         notes = fileops.recover(loaded.root)
         p = plan_archive(loaded, today)

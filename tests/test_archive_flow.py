@@ -108,5 +108,11 @@ def test_archive_without_commit_changes_the_working_tree_then_verify_passes(tmp_
     assert len(r.json["archived"]) == 8 and r.json["commit"] is None
     v = gameops_cli("--project", str(root), "--json", "backlog", "verify")
     assert v.code == 0 and v.json["ok"]
+    import shutil
+
+    shutil.rmtree(root / ".gameops")
+    before = tree_bytes(root)
     again = gameops_cli("--project", str(root), "--json", "backlog", "archive", "--date", DATE)
     assert again.code == 0 and again.json["archived"] == [] and again.json["changed_files"] == []
+    # a run with nothing to do writes nothing, not even gameops' own state folder
+    assert tree_bytes(root) == before and not (root / ".gameops").exists()
