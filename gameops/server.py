@@ -19,6 +19,8 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psutil
+
 from gameops.errors import BadInput, JobFailed
 from gameops.fileops import atomic_write_text
 from gameops.process import kill_tree
@@ -185,11 +187,22 @@ def _mask(url: str) -> str:
     return url
 
 
+def _is_our_server(pid: int) -> bool:
+    """Is ``pid`` still the ``prefect server`` we started? (After a crash or reboot the pid may
+    belong to an unrelated program, which must not be killed.)"""
+    try:
+        cmdline = " ".join(psutil.Process(pid).cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+    return "prefect" in cmdline and "server" in cmdline
+
+
 def stop() -> ServerState | None:
     st = read_state()
     if st is None:
         return None
-    kill_tree(st.pid, grace_s=10)
+    if _is_our_server(st.pid):
+        kill_tree(st.pid, grace_s=10)
     try:
         state_file().unlink()
     except FileNotFoundError:

@@ -69,3 +69,21 @@ def test_database_urls():
     assert server.normalize_database_url("postgresql://u:p@h:5432/db") == "postgresql+asyncpg://u:p@h:5432/db"
     assert server.normalize_database_url("postgresql+asyncpg://u@h/db") == "postgresql+asyncpg://u@h/db"
     assert server._mask("postgresql://user:pw@host/db") == "postgresql://user:***@host/db"
+
+
+def test_stop_never_kills_a_stranger_that_reused_the_pid(gameops_cli, tmp_path):
+    import subprocess
+    import time
+
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        server.state_file().parent.mkdir(parents=True, exist_ok=True)
+        server.state_file().write_text(json.dumps({"pid": stranger.pid, "host": "127.0.0.1", "port": 1, "log": "x"}))
+        r = gameops_cli("server", "stop")
+        assert r.code == 0
+        time.sleep(0.3)
+        assert stranger.poll() is None, "gameops server stop killed a process that was not its server"
+        assert not server.state_file().exists()
+    finally:
+        stranger.kill()
+        stranger.wait()

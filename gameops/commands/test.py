@@ -63,8 +63,7 @@ def watch(args, ctx, loaded) -> int:
                 break
         summary = Summary(files)
         for t in summary.failures()[:10]:
-            ctx.say(f"  [red]✘[/red] {t.name}: {(t.message or t.outcome).splitlines()[0][:150]}" if ctx.mark(True) != "[green]ok[/green]"
-                    else f"  [red]FAIL[/red] {t.name}: {(t.message or t.outcome).splitlines()[0][:150]}")
+            ctx.say(" ", ctx.mark(False), f"{t.name}: {(t.message or t.outcome).splitlines()[0][:150]}", markup=False)
         for e in summary.run_errors[:3]:
             ctx.say(f"  [red]run error[/red] {e[:300]}")
         ctx.say(("[green]ok[/green] " if summary.ok and summary.has_tests else "[red]FAILED[/red] ") + reports.headline(summary))
