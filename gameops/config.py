@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gameops import branch_rules as _branch_rules
 from gameops import commit_rules as _commit_rules
+from gameops.hooks import settings as _hook_settings
 from gameops.errors import BadInput, ConfigError
 from gameops.fileops import read_input_text
 
@@ -173,7 +174,7 @@ class GitConfig(_Section):
     behind_alert: int = Field(20, ge=0, description="post-checkout: warn loudly when this many commits behind main.")
     pre_push_tests: bool = Field(True, description="pre-push: run the quick test categories when C# files changed.")
     hooks: list[str] = Field(
-        default_factory=lambda: ["pre-commit", "prepare-commit-msg", "commit-msg", "pre-push", "post-checkout"],
+        default_factory=lambda: list(_hook_settings.HOOKS),
         description="Hooks `gameops hooks install` installs.",
     )
     push: bool = Field(False, description="Push maintenance branches after committing.")
@@ -193,7 +194,7 @@ class GitConfig(_Section):
     @field_validator("hooks")
     @classmethod
     def _known_hooks(cls, v: list[str]) -> list[str]:
-        known = ("pre-commit", "prepare-commit-msg", "commit-msg", "pre-push", "post-checkout")
+        known = _hook_settings.HOOKS
         for name in v:
             if name not in known:
                 raise ValueError(f"unknown hook {name!r} (known: {', '.join(known)})")

@@ -18,6 +18,23 @@ def test_keys_and_defaults_match_gitconfig(tmp_path):
     assert tuple(full.hooks) == HOOKS
 
 
+def test_types_minimums_and_validators_match_gitconfig():
+    # the fast reader restates GitConfig by hand: any new constraint there must be mirrored here
+    props = GitConfig.model_json_schema()["properties"]
+    for key, (kind, _, minimum) in SPEC.items():
+        assert props[key].get("minimum") == minimum, key
+        if kind == "int":
+            assert props[key]["type"] == "integer", key
+    validators = {d.info.fields for d in GitConfig.__pydantic_decorators__.field_validators.values()}
+    assert validators == {("work_item_pattern",), ("hooks",)}  # both mirrored in load_settings
+
+
+def test_bare_git_key_goes_to_the_full_loader(tmp_path):
+    (tmp_path / "gameops.yaml").write_text("git:\n")
+    with pytest.raises(BadInput, match="git: expected a mapping"):
+        load_settings(tmp_path)
+
+
 def test_fast_path_reads_the_git_section_only(tmp_path):
     (tmp_path / "gameops.yaml").write_text(
         "project:\n  name: x\ngit:\n  protected_branches: [main, 'release/*']\n  max_subject_length: 50\n"

@@ -4,5 +4,3 @@ Installed hooks run ``python -m gameops.hooks NAME ...`` (see ``__main__``): a f
 imports neither pydantic, rich nor Prefect, so every hook answers in a few tens of ms.
 ``gameops hooks run NAME`` runs the same code through the full command line.
 """
-
-HOOK_NAMES = ("pre-commit", "prepare-commit-msg", "commit-msg", "pre-push", "post-checkout")

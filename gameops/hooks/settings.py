@@ -111,10 +111,12 @@ def load_settings(root: Path, config: str | None = None, environ: dict[str, str]
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return _full(root, config)
-    section = data.get("git") if isinstance(data, dict) else None
-    if section is None:
-        return HookSettings(root) if isinstance(data, dict) else _full(root, config)
-    if not isinstance(section, dict):
+    if not isinstance(data, dict):
+        return _full(root, config)
+    if "git" not in data:
+        return HookSettings(root)
+    section = data["git"]
+    if not isinstance(section, dict):  # a bare `git:` too: the full loader says what is wrong
         return _full(root, config)
     for key, value in section.items():
         spec = SPEC.get(key)
