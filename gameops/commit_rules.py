@@ -19,7 +19,7 @@ from gameops import conventional
 
 # Defaults shared with gameops.config.GitConfig (the hooks read them without pydantic).
 DEFAULT_TYPES = ("feat", "fix", "tech", "docs", "test", "perf", "build", "ci", "chore", "refactor", "style", "revert")
-DEFAULT_WORK_ITEM = r"[A-Z]{2,3}_\d{3}(?:\.\d+)?"
+DEFAULT_WORK_ITEM = conventional.WORK_ITEM_PATTERN
 DEFAULT_MAX_SUBJECT = 72
 
 SCISSORS = "------------------------ >8 ------------------------"
@@ -74,8 +74,8 @@ def _scope_ok(scope: str, rules: Rules) -> bool:
     return re.fullmatch(rules.work_item_pattern, scope) is not None
 
 
-def _header(rules: Rules) -> re.Pattern[str]:
-    return re.compile(r"^(?P<type>[a-z]+)(?:\((?P<scope>[^()]*)\))?(?P<bang>!)?: (?P<desc>\S.*)$")
+# Stricter than conventional's parser (which reads history as it is): lowercase types only.
+_HEADER = re.compile(r"^(?P<type>[a-z]+)(?:\((?P<scope>[^()]*)\))?(?P<bang>!)?: (?P<desc>\S.*)$")
 
 
 def validate(message: str, rules: Rules | None = None, comment_char: str = "#") -> Verdict:
@@ -105,7 +105,7 @@ def analyze(subject: str, rules: Rules | None = None) -> tuple[list[Problem], st
     """Every problem of a first line, and the corrected line when the fix is mechanical."""
     rules = rules or Rules()
     problems: list[Problem] = []
-    m = _header(rules).match(subject)
+    m = _HEADER.match(subject)
     if m and m.group("type") in rules.types and (m.group("scope") is None or _scope_ok(m.group("scope"), rules)):
         if len(subject) > rules.max_subject_length:
             problems.append(_too_long(subject, rules))

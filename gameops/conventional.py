@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-WORK_ITEM = re.compile(r"\b([A-Z]{2,3}_\d{3}(?:\.\d+)?[A-Z]?)\b")
+# A work-item id: VS_010, BR_016, TD_089, sub-ids VS_000.3 and sub-slices VS_003A. The commit-msg
+# hook's default scope rule (git.work_item_pattern) is this same pattern.
+WORK_ITEM_PATTERN = r"[A-Z]{2,3}_\d{3}(?:\.\d+)?[A-Z]?"
+WORK_ITEM = re.compile(rf"\b({WORK_ITEM_PATTERN})\b")
 _HEADER = re.compile(
     r"^(?P<type>[A-Za-z]+)"
     r"(?:\((?P<scope>[^()\r\n]*)\))?"

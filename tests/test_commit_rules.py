@@ -147,3 +147,13 @@ def test_work_item_and_type_from_branch():
     assert branch_rules.commit_type_for("hotfix/BR_001-x", types) == "fix"
     assert branch_rules.commit_type_for("feature/VS_001-x", types) == "feat"
     assert branch_rules.commit_type_for("wip/x", types) is None
+
+
+def test_hook_and_release_notes_agree_on_work_item_ids():
+    from gameops import conventional
+    from gameops.commit_rules import validate
+
+    for subject in ("feat(VS_003A): split the grid", "fix(VS_000.3): keep the sub-slice", "tech(ART_001): new atlas"):
+        assert validate(subject).ok, subject
+        scope = subject[subject.index("(") + 1:subject.index(")")]
+        assert conventional.parse(subject).work_items == [scope]
