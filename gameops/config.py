@@ -25,7 +25,7 @@ from gameops import branch_rules as _branch_rules
 from gameops import commit_rules as _commit_rules
 from gameops.hooks import settings as _hook_settings
 from gameops.errors import BadInput, ConfigError
-from gameops.fileops import read_input_text
+from gameops.fileops import read_input_text, source_files
 
 CONFIG_FILE = "gameops.yaml"
 ENV_PREFIX = "GAMEOPS_"
@@ -456,11 +456,7 @@ def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
     if slns:
         rel = slns[0].relative_to(root).as_posix()
         put("dotnet.solution", rel, f"found {rel}" + (f", first of {len(slns)}" if len(slns) > 1 else ""))
-        tests = sorted(
-            p.relative_to(root).as_posix()
-            for p in root.glob("**/*.csproj")
-            if "test" in p.name.lower() and not any(s.startswith(".") or s in ("bin", "obj") for s in p.relative_to(root).parts)
-        )
+        tests = sorted(p.relative_to(root).as_posix() for p in source_files(root, (".csproj",)) if "test" in p.name.lower())
         if tests:
             put("dotnet.test_projects", tests, "test projects by name")
     godots = _find_shallow(root, "project.godot", depth=2)

@@ -44,6 +44,20 @@ def read_input_text(path: Path, shown: str | None = None, *, missing: str = "fil
     return decode_input(read_input_bytes(path, shown, missing=missing), shown)
 
 
+# Folders that hold no sources of a game repository: build output and editor caches.
+OUTPUT_DIRS = frozenset({"bin", "obj", "build", "dist", "TestResults", "node_modules", "__pycache__", "addons_cache"})
+
+
+def source_files(root: Path, suffixes: tuple[str, ...] = (), skip: frozenset[str] = OUTPUT_DIRS):
+    """Files under ``root`` (sorted walk), never entering hidden folders (``.git``, ``.godot``,
+    ``.import``) or ``skip``; only names ending in ``suffixes`` when given."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in skip)
+        for name in sorted(filenames):
+            if not name.startswith(".") and (not suffixes or name.lower().endswith(suffixes)):
+                yield Path(dirpath) / name
+
+
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:

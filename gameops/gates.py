@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from gameops.config import ArchitectureRule
+from gameops.fileops import OUTPUT_DIRS, source_files
 from gameops.results.model import Coverage
 
-SKIP_DIRS = {"bin", "obj", ".git", ".godot", "TestResults", "node_modules"}
 MAX_FINDINGS = 200
 
 
@@ -59,13 +59,12 @@ _COMMENT = re.compile(r"//.*$")
 
 
 def _sources(project_dir: Path) -> list[Path]:
-    return [p for p in sorted(project_dir.rglob("*.cs"))
-            if not any(part in SKIP_DIRS for part in p.relative_to(project_dir).parts)]
+    return list(source_files(project_dir, (".cs",)))
 
 
 def _projects(root: Path, pattern: str) -> list[Path]:
     return sorted(p for p in root.glob(pattern) if p.is_file() and p.suffix == ".csproj"
-                  and not any(part in SKIP_DIRS for part in p.relative_to(root).parts))
+                  and not any(part.startswith(".") or part in OUTPUT_DIRS for part in p.relative_to(root).parts))
 
 
 def check_rule(root: Path, rule: ArchitectureRule) -> list[str]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import sys
 from dataclasses import asdict, dataclass, field
@@ -27,10 +26,9 @@ from pathlib import Path
 from gameops import tools
 from gameops.config import Loaded
 from gameops.errors import BadInput
-from gameops.fileops import atomic_write_bytes, atomic_write_text
+from gameops.fileops import OUTPUT_DIRS, atomic_write_bytes, atomic_write_text, source_files
 
 STATUSES = ("ok", "done", "warn", "skipped", "failed")
-SKIP_DIRS = {"bin", "obj", "build", "dist", "TestResults", "node_modules", "__pycache__", "addons_cache"}
 CSHARP_SUFFIXES = (".cs", ".csproj", ".sln", ".slnx", ".props", ".targets")
 
 
@@ -85,19 +83,13 @@ def write_state(root: Path, state: dict) -> bool:
 
 def fingerprint(folder: Path, suffixes: tuple[str, ...] | None = None, extra: str = "", skip: set[str] | None = None) -> str:
     """A digest of the files under ``folder`` (path, size, mtime), hidden and output folders left out."""
-    skip = SKIP_DIRS | (skip or set())
     h = hashlib.sha256(extra.encode())
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in skip)
-        for name in sorted(filenames):
-            if name.startswith(".") or (suffixes and not name.lower().endswith(suffixes)):
-                continue
-            p = Path(dirpath) / name
-            try:
-                st = p.stat()
-            except OSError:
-                continue
-            h.update(f"{p.relative_to(folder).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for p in source_files(folder, suffixes or (), OUTPUT_DIRS | (skip or set())):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        h.update(f"{p.relative_to(folder).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
 
 
