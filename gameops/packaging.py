@@ -11,7 +11,6 @@ the result equals what is already there, nothing is replaced.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import json
 import os
 import shutil
@@ -200,10 +199,9 @@ def verify(folder: Path) -> list[str]:
     return problems
 
 
-def write_checksums(folder: Path, names: Sequence[str]) -> dict[str, str]:
-    hashes = {n: sha256_file(folder / n) for n in names}
+def write_checksums(folder: Path, hashes: dict[str, str]) -> None:
+    """``SHA256SUMS`` from the hashes already taken of each archive (not read a second time)."""
     atomic_write_text(folder / CHECKSUMS, checksums_text(hashes), newline="\n")
-    return hashes
 
 
 def manifest(*, project: str, version: str, tag: str, commit: str, epoch: int, artifacts: Sequence[dict],
@@ -237,5 +235,4 @@ def artifact_entry(path: Path, platform: str) -> dict:
     return {"name": path.name, "platform": platform, "size": path.stat().st_size, "sha256": sha256_file(path)}
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+

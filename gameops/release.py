@@ -345,7 +345,7 @@ def package(plan: Plan, platform: str, export_dir: Path) -> dict:
 def finish(plan: Plan, artifacts: list[dict]) -> dict:
     """RELEASE_NOTES.md, SHA256SUMS and release-manifest.json in the release folder."""
     atomic_write_text(plan.release_dir / packaging.NOTES, plan.notes_md, newline="\n")
-    packaging.write_checksums(plan.release_dir, [a["name"] for a in artifacts])
+    packaging.write_checksums(plan.release_dir, {a["name"]: a["sha256"] for a in artifacts})
     doc = packaging.manifest(project=plan.project, version=plan.version, tag=plan.tag, commit=plan.commit,
                              epoch=plan.epoch, artifacts=artifacts)
     packaging.write_manifest(plan.release_dir, doc)

@@ -12,6 +12,7 @@ import pytest
 
 from gameops import packaging
 from gameops.errors import BadInput
+from gameops.fileops import sha256_file
 
 
 def make_tree(root: Path, order: list[str], mtime: int, modes: dict[str, int]) -> Path:
@@ -79,7 +80,7 @@ def test_rewriting_the_same_zip_changes_nothing(tmp_path):
 def test_checksums_are_sha256sum_compatible_and_verified(tmp_path):
     for name in ("b-linux.zip", "a-windows.zip"):
         (tmp_path / name).write_bytes(name.encode() * 1000)
-    packaging.write_checksums(tmp_path, ["b-linux.zip", "a-windows.zip"])
+    packaging.write_checksums(tmp_path, {n: sha256_file(tmp_path / n) for n in ("b-linux.zip", "a-windows.zip")})
     lines = (tmp_path / "SHA256SUMS").read_text().splitlines()
     assert [ln.split("  ")[1] for ln in lines] == ["a-windows.zip", "b-linux.zip"]
     if shutil.which("sha256sum"):
