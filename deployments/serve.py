@@ -8,12 +8,10 @@ config; each run executes in a subprocess of this one.
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 from deployments.schedules import SCHEDULED, Scheduled
 from gameops.config import Loaded
 
-CODE_ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_flow(s: Scheduled):

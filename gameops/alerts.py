@@ -14,7 +14,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from gameops.process import Redactor
 
@@ -30,10 +30,6 @@ class Alert:
     message: str | None = None
     link: str | None = None
     project: str | None = None
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
 
 class AlertNotDelivered(Exception):
     """The webhook did not accept the alert (the hook logs it; a run is never failed by it)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from gameops import git
+from gameops import branch_rules, git
 from gameops.config import Loaded
 from gameops.errors import BadInput, JobFailed
 
@@ -48,7 +48,7 @@ def commit(loaded: Loaded, job: str, paths: list[str], message: str, today: date
         return None
     cfg = loaded.config.git
     branch = _free_branch(root, branch_name(job, today or date.today()))
-    if git.branch_matches(branch, cfg.protected_branches):
+    if branch_rules.is_protected(branch, cfg.protected_branches):
         raise BadInput(f"{branch}: is a protected branch (git.protected_branches); maintenance never commits there")
     original = git.current_branch(root)
     start = git.head(root)

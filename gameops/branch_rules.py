@@ -19,9 +19,14 @@ MIN_NAME_LENGTH = 3
 PREFIX_TO_TYPE = {"feature": "feat", "hotfix": "fix", "bugfix": "fix", "bug": "fix", "release": "chore"}
 
 
-def is_protected(branch: str | None, patterns: list[str] | tuple[str, ...]) -> bool:
-    """True when ``branch`` matches one of the protected names or globs (``release/*``)."""
+def matches(branch: str | None, patterns: list[str] | tuple[str, ...]) -> bool:
+    """True when ``branch`` matches one of the names or globs (``release/*``)."""
     return bool(branch) and any(fnmatch.fnmatchcase(branch, p) for p in patterns)
+
+
+def is_protected(branch: str | None, patterns: list[str] | tuple[str, ...]) -> bool:
+    """True when ``branch`` is one of the protected branches (git.protected_branches)."""
+    return matches(branch, patterns)
 
 
 def work_item(branch: str, pattern: str) -> str | None:

@@ -144,7 +144,3 @@ def check_git(loaded: Loaded) -> list[Check]:
     if st.shallow:
         out.append(Check("git: history", True, "shallow clone: release notes and --bump need full history (git fetch --unshallow)"))
     return out
-
-
-def run_all(loaded: Loaded) -> list[Check]:
-    return [*check_tools(loaded), *check_files(loaded), *check_godot_project(loaded), *check_git(loaded)]

@@ -175,8 +175,3 @@ def secrets_gate(root: Path, enabled: bool = True) -> Gate:
     if found:
         return Gate("secrets", False, f"{len(found)} committed secret(s) in tracked files", found[:MAX_FINDINGS])
     return Gate("secrets", True, f"no secrets in {len(files)} tracked file(s)")
-
-
-def summarize(gates: list[Gate]) -> tuple[bool, list[str]]:
-    failed = [g.name for g in gates if not g.ok]
-    return not failed, failed

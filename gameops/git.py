@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import subprocess
 from dataclasses import dataclass
@@ -33,11 +32,6 @@ def git(root: Path | str, *args: str, check: bool = True, input: str | None = No
 
 def is_repo(root: Path) -> bool:
     return git(root, "rev-parse", "--is-inside-work-tree", check=False) == "true"
-
-
-def toplevel(root: Path) -> Path | None:
-    out = git(root, "rev-parse", "--show-toplevel", check=False)
-    return Path(out) if out else None
 
 
 def current_branch(root: Path) -> str | None:
@@ -83,10 +77,6 @@ def changed_paths(root: Path) -> list[str]:
 def tracked_files(root: Path) -> list[str]:
     out = git(root, "ls-files", "-z", check=False)
     return [p for p in out.split("\0") if p]
-
-
-def branch_matches(branch: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatchcase(branch, p) for p in patterns)
 
 
 @dataclass

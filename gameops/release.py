@@ -23,13 +23,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gameops import changelog, dotnet, export, packaging, tools
+from gameops import branch_rules, changelog, dotnet, export, packaging, tools
 from gameops import git as gitops
 from gameops import godot as godot_files
 from gameops.config import Loaded
 from gameops.errors import BadInput, JobFailed
 from gameops.fileops import atomic_write_text, sha256_file
-from gameops.version import from_tag, parse, tag_name
+from gameops.version import parse, tag_name
 
 NEW, EXISTING, REPLACE = "new", "existing", "replace"
 
@@ -75,10 +75,6 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     bumped: bool = False
 
-    def export_dir(self, platform: str) -> Path:
-        return export.folder_for(self.jobs[platform], self.tracked, self.exports_dir)
-
-
 def concurrency_name(loaded: Loaded) -> str:
     """The Prefect global concurrency limit that lets one release of this project run at a time."""
     name = loaded.config.project.name or loaded.root.name
@@ -112,7 +108,7 @@ def repository_problems(loaded: Loaded, *, out_dir: Path, changelog_rel: str, ch
     allowed = loaded.config.release.allowed_branches
     if st.branch is None:
         problems.append("HEAD is detached; check out a release branch (" + ", ".join(allowed) + ")")
-    elif not gitops.branch_matches(st.branch, allowed):
+    elif not branch_rules.matches(st.branch, allowed):
         problems.append(f"branch {st.branch!r} may not release (release.allowed_branches: {', '.join(allowed)})")
     if st.shallow:
         warnings.append("this is a shallow clone: release notes and --bump only see the fetched history (git fetch --unshallow)")
@@ -412,8 +408,3 @@ def publish(plan: Plan) -> Path | None:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return dest
-
-
-def version_of_tag(tag: str, prefix: str) -> str | None:
-    v = from_tag(tag, prefix)
-    return str(v) if v else None

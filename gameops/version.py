@@ -42,10 +42,6 @@ class Version:
         return text
 
     @property
-    def is_prerelease(self) -> bool:
-        return bool(self.prerelease)
-
-    @property
     def core(self) -> Version:
         return Version(self.major, self.minor, self.patch)
 

@@ -87,10 +87,6 @@ def locate(root: Path) -> Location:
     )
 
 
-def backup_path(root: Path, name: str) -> Path:
-    return locate(root).state_dir / "hooks-backup" / name
-
-
 def _sh_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from gameops import branch_rules
 from gameops.git import git
-from gameops.hooks.common import HookCall, is_zero, say
+from gameops.hooks.common import ZERO_SHA, HookCall, is_zero, say
 
 CSHARP_SUFFIXES = (".cs", ".csproj", ".sln", ".props", ".targets", ".slnx")
 
@@ -46,7 +46,7 @@ def parse_refs(stdin: str, environ: dict[str, str] | None = None) -> list[Pushed
     env = os.environ if environ is None else environ
     if not refs and env.get("PRE_COMMIT_REMOTE_BRANCH"):
         refs.append(PushedRef(env.get("PRE_COMMIT_LOCAL_BRANCH", ""), env.get("PRE_COMMIT_TO_REF", "HEAD"),
-                              env["PRE_COMMIT_REMOTE_BRANCH"], env.get("PRE_COMMIT_FROM_REF", "0" * 40)))
+                              env["PRE_COMMIT_REMOTE_BRANCH"], env.get("PRE_COMMIT_FROM_REF", ZERO_SHA)))
     return refs
 
 
