@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from gameops.server import prefect_executable
 
 GENERAL_POOL = "gameops"
 CODE_ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +48,7 @@ def ensure_pools(names: list[str], pool_type: str = "process") -> list[str]:
 
 
 def worker_command(pool: str, name: str, limit: int | None = None) -> list[str]:
-    exe = Path(sys.executable).parent / ("prefect.exe" if os.name == "nt" else "prefect")
-    cmd = [str(exe) if exe.exists() else "prefect", "worker", "start", "--pool", pool, "--name", name, "--type", "process"]
+    cmd = [prefect_executable(), "worker", "start", "--pool", pool, "--name", name, "--type", "process"]
     if limit:
         cmd += ["--limit", str(limit)]
     return cmd

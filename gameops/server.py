@@ -86,7 +86,7 @@ def running() -> ServerState | None:
     return None
 
 
-def _prefect_executable() -> str:
+def prefect_executable() -> str:
     beside = Path(sys.executable).parent / ("prefect.exe" if os.name == "nt" else "prefect")
     if beside.exists():
         return str(beside)
@@ -156,7 +156,7 @@ def start(host: str = "127.0.0.1", port: int = 4200, database: str | None = None
     if db_url:
         check_database(db_url)
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = db_url
-    args = [_prefect_executable(), "server", "start", "--host", host, "--port", str(port)]
+    args = [prefect_executable(), "server", "start", "--host", host, "--port", str(port)]
     kwargs: dict = {"start_new_session": True} if os.name != "nt" else {
         "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | getattr(subprocess, "DETACHED_PROCESS", 0)  # type: ignore[attr-defined]
     }

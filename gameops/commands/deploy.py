@@ -71,7 +71,7 @@ def run(args, ctx) -> int:
 
     from deployments.work_pools import CODE_ROOT, ensure_pools
     from gameops.process import run as run_process
-    from gameops.server import _prefect_executable, prepare_prefect_environment
+    from gameops.server import prefect_executable, prepare_prefect_environment
 
     loaded = ctx.loaded()
     prefect_file = Path(args.prefect_file).resolve() if args.prefect_file else CODE_ROOT / "prefect.yaml"
@@ -98,7 +98,7 @@ def run(args, ctx) -> int:
     with tempfile.TemporaryDirectory(prefix="gameops-deploy-") as tmp:
         effective = Path(tmp) / "prefect.yaml"
         effective.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        argv = [_prefect_executable(), "--no-prompt", "deploy", "--all", "--prefect-file", str(effective)]
+        argv = [prefect_executable(), "--no-prompt", "deploy", "--all", "--prefect-file", str(effective)]
         out = run_process(argv, cwd=CODE_ROOT, env=env, timeout_s=600,
                           on_line=(lambda line: ctx.console.print(line, markup=False, highlight=False))
                           if ctx.verbose and not ctx.json else None)

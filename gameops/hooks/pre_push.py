@@ -8,7 +8,6 @@ being pushed (a deletion has an all-zero local sha). The remote ref is what coun
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,11 +73,6 @@ def run_quick_tests(call: HookCall) -> int:
     loaded = load(call.root, call.config)
     if not loaded.config.dotnet.solution:
         return 0  # no .sln: nothing to build or test
-    from gameops.commands import COMMANDS
-
-    if "test" not in COMMANDS:
-        say("gameops pre-push: this gameops has no `test` command yet; quick tests skipped")
-        return 0
     categories = [c.name for c in loaded.config.dotnet.categories if c.quick]
     if not categories:
         return 0
@@ -89,8 +83,11 @@ def run_quick_tests(call: HookCall) -> int:
     cmd.append("test")
     for c in categories:
         cmd += ["--category", c]
-    # The tests' own output goes to stderr with ours; stdout stays free.
-    rc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), check=False).returncode
+    # The tests' own output goes to stderr with ours; stdout stays free. Through the runner, so
+    # Ctrl+C or a hang takes the whole dotnet tree down with it.
+    from gameops.process import run
+
+    rc = run(cmd, on_line=say).returncode
     if rc != 0:
         say(f"gameops pre-push: push refused, the quick tests failed (exit {rc}). Fix them and push again;")
         say("bypass once (not recommended): git push --no-verify")
