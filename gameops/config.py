@@ -420,16 +420,6 @@ def _validation_message(err: dict[str, Any], where_of: Any) -> str:
 # Detection
 
 
-def _godot_project_name(project_godot: Path) -> str | None:
-    try:
-        for line in project_godot.read_text(encoding="utf-8-sig", errors="replace").splitlines():
-            if line.startswith("config/name="):
-                return line.split("=", 1)[1].strip().strip('"') or None
-    except OSError:
-        return None
-    return None
-
-
 def _find_shallow(root: Path, pattern: str, depth: int = 2) -> list[Path]:
     found: list[Path] = []
     for d in range(depth + 1):
@@ -464,22 +454,21 @@ def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
         gdir = godots[0].parent.relative_to(root).as_posix() or "."
         if gdir != ".":
             put("godot.project_dir", gdir, f"found {gdir}/project.godot")
-        name = _godot_project_name(godots[0])
-        if name:
+        from gameops import godot
+
+        try:
+            name = godot.read_project(godots[0].parent).name
+        except BadInput:  # `gameops check` reports an unreadable project.godot
+            name = None
+        if name and name != godots[0].parent.name:  # else read_project fell back to the folder
             put("project.name", name, "config/name in project.godot")
         presets_file = godots[0].parent / "export_presets.cfg"
         if presets_file.is_file():
-            from gameops.godot import platform_key, read_export_presets
-
             try:
-                presets = read_export_presets(presets_file)
+                presets = godot.read_export_presets(presets_file)
             except BadInput:
                 presets = []
-            mapping: dict[str, str] = {}
-            for p in presets:
-                key = platform_key(p.platform, p.name)
-                if key not in mapping:
-                    mapping[key] = p.name
+            mapping = {key: p.name for key, p in godot.default_presets(presets).items()}
             if mapping:
                 put("godot.presets", mapping, "export_presets.cfg")
     if "project" not in data:

@@ -214,8 +214,7 @@ def presets_by_platform(project_dir: Path, mapping: dict[str, str]) -> dict[str,
                 raise BadInput(f"godot.presets.{platform}: no preset named {name!r} in {path.name} (it has: {', '.join(by_name) or 'none'})")
             out[platform] = by_name[name]
     else:
-        for p in presets:
-            out.setdefault(godot_files.platform_key(p.platform, p.name), p)
+        out = godot_files.default_presets(presets)
     return out
 
 

@@ -166,6 +166,14 @@ _PLATFORM_KEYS = {
 }
 
 
+def default_presets(presets: list[ExportPreset]) -> dict[str, ExportPreset]:
+    """platform key -> the first preset for that platform (what gameops assumes without godot.presets)."""
+    out: dict[str, ExportPreset] = {}
+    for p in presets:
+        out.setdefault(platform_key(p.platform, p.name), p)
+    return out
+
+
 def platform_key(platform: str, preset_name: str = "") -> str:
     """A short platform name (linux, windows, macos, web, ...) for a preset's ``platform=``."""
     key = _PLATFORM_KEYS.get(platform.strip().lower())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,14 +83,17 @@ def at_least(version: str | None, minimum: str) -> bool:
 
 
 def _version_of(path: str, args: list[str], timeout: float = 30) -> tuple[str | None, str | None]:
-    try:
-        out = subprocess.run([path, *args], capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return None, f"{path} {' '.join(args)} did not answer in {timeout:.0f} s"
+    from gameops import process
+
+    try:  # through the runner: a hung editor is killed with its whole tree, not just the child
+        out = process.run([path, *args], timeout_s=timeout)
+    except ToolMissing as exc:
+        return None, str(exc)
     except OSError as exc:
         return None, f"{path}: {exc.strerror}"
-    text = (out.stdout + b"\n" + out.stderr).decode("utf-8", errors="replace").strip()
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if out.timed_out:
+        return None, f"{path} {' '.join(args)} did not answer in {timeout:.0f} s"
+    lines = [ln.strip() for ln in out.lines if ln.strip()]
     # Godot prints warnings before the version on some systems, so the version is the last
     # line that has one; Godot 3 also exits 255 after printing it, so the exit code is ignored
     # when a version was printed.
