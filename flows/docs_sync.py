@@ -10,9 +10,8 @@ from prefect.transactions import transaction
 
 from flows.alerts import alerting
 from gameops import branch_commit, journal
-from gameops.archive import _diff
+from gameops import docs_sync as core
 from gameops.config import load
-from gameops.docs_sync import summarize
 from gameops.errors import JobFailed
 from tasks import artifacts
 from tasks.docs import check_links, plan_sync
@@ -44,32 +43,22 @@ def docs_sync(project: str = ".", config: str | None = None, check_links_fail: b
     plan, info = plan_sync(loaded, day)
     if commit and plan and not dry_run:
         branch_commit.ensure_clean(loaded, plan.paths())
-    notes, committed, diff = [], None, ""
-    if plan and dry_run:
-        diff = "".join(_diff(c["path"], info["raw"][root / c["path"]], plan.data(i)) for i, c in enumerate(plan.changes))
-    elif plan:
+    notes, committed = [], None
+    if not dry_run and core.needs_lock(loaded, plan):
         with journal.Lock(root):
             notes = recover(str(root))
+            if notes:  # an interrupted run was finished or undone: plan from what is on disk now
+                plan, info = plan_sync(loaded, day)
             with transaction():
-                apply_changes(str(root), "docs-sync", plan)
-                if commit:
+                receipt = apply_changes(str(root), "docs-sync", plan)
+                if commit and receipt:
                     committed = commit_changes(loaded, "docs-sync", plan.paths(),
                                                f"docs: sync backlog summaries ({len(plan)} file(s))", day)
-    checked, broken = check_links(root, info["files"], info["known"])
-    report = {
-        "ok": not (check_links_fail and broken),
-        "dry_run": dry_run,
-        "files_scanned": len(info["files"]),
-        "changed_files": info["changed"],
-        "summary": (info["summary"] or summarize(loaded)).as_dict(),
-        "missing_markers": info["missing_markers"],
-        "links_checked": checked,
-        "broken_links": broken,
-        "recovered": notes,
-        "commit": committed,
-        "diff": diff,
-    }
+    links = check_links(root, info["files"], info["known"])
+    report = core.report(loaded, info, links, dry_run=dry_run, check_links_fail=check_links_fail, recovered=notes,
+                         diff_text=core.diff(loaded, plan, info) if dry_run and plan else "")
+    report["commit"] = committed
     _artifact(loaded.config.project.name, report)
     if not report["ok"]:
-        raise JobFailed(f"{len(broken)} broken internal link(s)", report=report)
+        raise JobFailed(f"{len(report['broken_links'])} broken internal link(s)", report=report)
     return report

@@ -13,7 +13,6 @@ All changes of one run go through :mod:`gameops.fileops` as one journaled plan.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -43,14 +42,6 @@ def _shown(root: Path, p: Path) -> str:
         return p.relative_to(root).as_posix()
     except ValueError:
         return str(p)
-
-
-def _diff(name: str, old: bytes | None, new: bytes | None) -> str:
-    a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
-    b = new.decode("utf-8", "replace").splitlines(keepends=True) if new is not None else []
-    lines = list(difflib.unified_diff(a, b, f"a/{name}" if old is not None else "/dev/null",
-                                      f"b/{name}" if new is not None else "/dev/null"))
-    return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
 
 
 def plan_archive(loaded: Loaded, today: date | None = None) -> ArchivePlan:
@@ -92,8 +83,8 @@ def _plan_inline(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
     old_archive = archive_doc.raw if archive_doc else None
     out.plan.write(cfg.archive, new_archive, old_archive)
     out.plan.write(cfg.file, new_backlog, backlog.doc.raw)
-    out.diffs[cfg.archive] = _diff(cfg.archive, old_archive, new_archive)
-    out.diffs[cfg.file] = _diff(cfg.file, backlog.doc.raw, new_backlog)
+    out.diffs[cfg.archive] = fileops.unified_diff(cfg.archive, old_archive, new_archive)
+    out.diffs[cfg.file] = fileops.unified_diff(cfg.file, backlog.doc.raw, new_backlog)
     return out
 
 
@@ -154,7 +145,7 @@ def _plan_table(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
         text = table.rewrite_links(text, item_id, link)
     new_backlog = (b"\xef\xbb\xbf" if doc.bom else b"") + text.encode("utf-8")
     out.plan.write(cfg.file, new_backlog, doc.raw)
-    out.diffs[cfg.file] = _diff(cfg.file, doc.raw, new_backlog)
+    out.diffs[cfg.file] = fileops.unified_diff(cfg.file, doc.raw, new_backlog)
     return out
 
 

@@ -244,23 +244,21 @@ def plan_sync(loaded: Loaded, today: date) -> tuple[fileops.Plan, dict]:
                   "missing_markers": missing_markers, "raw": raw}
 
 
-def run(loaded: Loaded, today: date | None = None, *, check_links_fail: bool = False, dry_run: bool = False) -> dict:
-    """Recompute, stamp, write (journaled), check links. The whole docs sync without Prefect."""
-    today = today or date.today()
-    root = loaded.root
-    plan, info = plan_sync(loaded, today)
-    diff = ""
-    if plan and dry_run:
-        from gameops.archive import _diff
+def diff(loaded: Loaded, plan: fileops.Plan, info: dict) -> str:
+    """What a dry run would write, as a unified diff."""
+    return "".join(fileops.unified_diff(c["path"], info["raw"][loaded.root / c["path"]], plan.data(i))
+                   for i, c in enumerate(plan.changes))
 
-        diff = "".join(_diff(c["path"], info["raw"][root / c["path"]], plan.data(i)) for i, c in enumerate(plan.changes))
-    recovered: list[str] = []
-    if plan and not dry_run:
-        with journal.Lock(root):
-            recovered = fileops.recover(root)
-            receipt = fileops.apply(root, "docs-sync", plan)
-            fileops.finalize(root, receipt)
-    checked, broken = check_links(root, info["files"], info["known"])
+
+def needs_lock(loaded: Loaded, plan: fileops.Plan) -> bool:
+    """Something to write, or an interrupted run to finish; else the run writes nothing at all."""
+    return bool(plan) or bool(journal.pending(loaded.root, clean=False))
+
+
+def report(loaded: Loaded, info: dict, links: tuple[int, list[dict]], *, dry_run: bool, check_links_fail: bool,
+           recovered: list[str], diff_text: str = "") -> dict:
+    """The docs sync's result document (what ``--json`` prints), for the core and the flow alike."""
+    checked, broken = links
     return {
         "ok": not (check_links_fail and broken),
         "dry_run": dry_run,
@@ -271,5 +269,23 @@ def run(loaded: Loaded, today: date | None = None, *, check_links_fail: bool = F
         "links_checked": checked,
         "broken_links": broken,
         "recovered": recovered,
-        "diff": diff,
+        "diff": diff_text,
     }
+
+
+def run(loaded: Loaded, today: date | None = None, *, check_links_fail: bool = False, dry_run: bool = False) -> dict:
+    """Recompute, stamp, write (journaled), check links. The whole docs sync without Prefect."""
+    today = today or date.today()
+    root = loaded.root
+    plan, info = plan_sync(loaded, today)
+    recovered: list[str] = []
+    if not dry_run and needs_lock(loaded, plan):
+        with journal.Lock(root):
+            recovered = fileops.recover(root)
+            if recovered:  # an interrupted run was finished or undone: plan from what is on disk now
+                plan, info = plan_sync(loaded, today)
+            receipt = fileops.apply(root, "docs-sync", plan)
+            fileops.finalize(root, receipt)
+    links = check_links(root, info["files"], info["known"])
+    return report(loaded, info, links, dry_run=dry_run, check_links_fail=check_links_fail, recovered=recovered,
+                  diff_text=diff(loaded, plan, info) if dry_run and plan else "")

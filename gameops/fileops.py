@@ -58,6 +58,17 @@ def source_files(root: Path, suffixes: tuple[str, ...] = (), skip: frozenset[str
                 yield Path(dirpath) / name
 
 
+def unified_diff(name: str, old: bytes | None, new: bytes | None) -> str:
+    """A ``git diff``-style unified diff of one file (``None``: the file does not exist)."""
+    import difflib
+
+    a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
+    b = new.decode("utf-8", "replace").splitlines(keepends=True) if new is not None else []
+    lines = list(difflib.unified_diff(a, b, f"a/{name}" if old is not None else "/dev/null",
+                                      f"b/{name}" if new is not None else "/dev/null"))
+    return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
+
+
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:

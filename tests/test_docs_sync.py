@@ -117,3 +117,31 @@ def test_docs_sync_flow_commits_on_a_branch(tmp_path, gameops_cli, prefect):
     assert r.json["commit"]["branch"] == "chore/docs-sync-2025-08-30"
     assert "2025-08-30" in git(root, "show", f"chore/docs-sync-2025-08-30:{CATALOGUE}")
     assert git(root, "status", "--porcelain") == "" and git(root, "branch", "--show-current") == "main"
+
+
+@pytest.mark.skipif(__import__("os").name == "nt", reason="SIGKILL")
+def test_rerun_after_a_killed_sync_finishes_it(tmp_path):
+    """Killed at each write step, a second docs sync recovers the first and then plans from disk."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import SAMPLE_GAME
+    from gameops.fileops import KILL_ENV
+
+    day = "2026-11-27"
+    reference = tmp_path / "reference"
+    import shutil
+
+    shutil.copytree(SAMPLE_GAME, reference)
+    docs_sync.run(load(reference, environ={}), date.fromisoformat(day))
+    expected = tree_bytes(reference)
+    script = ("import sys; from datetime import date; from gameops.config import load; from gameops import docs_sync; "
+              "docs_sync.run(load(sys.argv[1], environ={}), date.fromisoformat(sys.argv[2]))")
+    for kill_at in range(1, 8):
+        game = tmp_path / f"game-{kill_at}"
+        shutil.copytree(SAMPLE_GAME, game)
+        subprocess.run([sys.executable, "-c", script, str(game), day], env={**os.environ, KILL_ENV: str(kill_at)})
+        again = docs_sync.run(load(game, environ={}), date.fromisoformat(day))
+        assert again["ok"], kill_at
+        assert tree_bytes(game) == expected, f"killed after step {kill_at}: the rerun did not finish the sync"
