@@ -38,13 +38,12 @@ def ci(project: str = ".", config: str | None = None) -> dict:
     gate_results = []
     if summary is not None:
         gate_results.append(gate_tasks.coverage(summary.coverage, loaded.config.gates.coverage_min, True))
-    elif uses_dotnet:
-        gate_results.append(gate_tasks.coverage(None, loaded.config.gates.coverage_min, False))
+    elif uses_dotnet:  # the build failed
+        gate_results.append(gate_tasks.coverage(None, loaded.config.gates.coverage_min, False,
+                                                "not measured: the build failed"))
     gate_results += [f.result() for f in static_gates]
     gate_results.append(gate_tasks.vulnerable(loaded))
     gate_docs = [g.as_dict() for g in gate_results]
-    if build_doc is not None and not build_doc["ok"]:
-        gate_docs[0].update(skipped=True, detail="not measured: the build failed")
 
     doc = reports.ci_document(name, checks, build_doc, summary,
                               [{k: v for k, v in r.items() if k != "tests"} for r in runs], not_run, gate_docs)

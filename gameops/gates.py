@@ -11,7 +11,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gameops.config import ArchitectureRule
+from gameops import dotnet
+from gameops.config import ArchitectureRule, Loaded
+from gameops.errors import BadInput
 from gameops.fileops import OUTPUT_DIRS, source_files
 from gameops.results.model import Coverage
 
@@ -32,9 +34,10 @@ class Gate:
 
 # ------------------------------------------------------------------ coverage
 
-def coverage_gate(coverage: Coverage | None, minimum: float, collected: bool = True) -> Gate:
+def coverage_gate(coverage: Coverage | None, minimum: float, collected: bool = True,
+                  not_collected: str = "not collected (run with --coverage)") -> Gate:
     if not collected:
-        return Gate("coverage", True, "not collected (run with --coverage)", skipped=True)
+        return Gate("coverage", True, not_collected, skipped=True)
     if coverage is None or coverage.line_rate is None:
         return Gate("coverage", False, "no coverage report was written (is coverlet.collector referenced by the test project?)")
     rate = coverage.line_rate
@@ -121,6 +124,21 @@ def vulnerable_gate(packages: list[Any] | None, problems: list[str] | None = Non
                     f"{len(packages)} vulnerable package(s)" + (f", {len(problems or [])} project(s) not checked" if problems else ""),
                     findings[:MAX_FINDINGS])
     return Gate("vulnerable packages", True, "no known vulnerable packages")
+
+
+def vulnerable_packages_gate(loaded: Loaded) -> Gate:
+    """``dotnet list package --vulnerable`` when it applies (turned on, a solution, dotnet present)."""
+    if not loaded.config.gates.vulnerable_packages:
+        return vulnerable_gate(None, reason_skipped="turned off (gates.vulnerable_packages)")
+    if not loaded.config.dotnet.solution:
+        return vulnerable_gate(None, reason_skipped="no .NET solution")
+    if not dotnet.available():
+        return vulnerable_gate(None, reason_skipped="dotnet not found: skipped")
+    try:
+        packages, problems = dotnet.list_vulnerable(loaded)
+    except BadInput as exc:
+        return Gate("vulnerable packages", False, str(exc))
+    return vulnerable_gate(packages, problems)
 
 
 # ------------------------------------------------------------------ secrets

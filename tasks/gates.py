@@ -5,9 +5,8 @@ from __future__ import annotations
 from prefect import task
 from prefect.logging import get_run_logger
 
-from gameops import dotnet, gates
+from gameops import gates
 from gameops.config import Loaded
-from gameops.errors import BadInput
 from gameops.results.model import Coverage
 
 
@@ -20,8 +19,9 @@ def _log(gate: gates.Gate) -> gates.Gate:
 
 
 @task(name="gate-coverage")
-def coverage(cov: Coverage | None, minimum: float, collected: bool = True) -> gates.Gate:
-    return _log(gates.coverage_gate(cov, minimum, collected))
+def coverage(cov: Coverage | None, minimum: float, collected: bool = True,
+             not_collected: str = "not collected (run with --coverage)") -> gates.Gate:
+    return _log(gates.coverage_gate(cov, minimum, collected, not_collected))
 
 
 @task(name="gate-architecture")
@@ -31,17 +31,7 @@ def architecture(loaded: Loaded) -> gates.Gate:
 
 @task(name="gate-vulnerable-packages")
 def vulnerable(loaded: Loaded) -> gates.Gate:
-    if not loaded.config.gates.vulnerable_packages:
-        return _log(gates.vulnerable_gate(None, reason_skipped="turned off (gates.vulnerable_packages)"))
-    if not loaded.config.dotnet.solution:
-        return _log(gates.vulnerable_gate(None, reason_skipped="no .NET solution"))
-    if not dotnet.available():
-        return _log(gates.vulnerable_gate(None, reason_skipped="dotnet not found: skipped"))
-    try:
-        packages, problems = dotnet.list_vulnerable(loaded)
-    except BadInput as exc:
-        return _log(gates.Gate("vulnerable packages", False, str(exc)))
-    return _log(gates.vulnerable_gate(packages, problems))
+    return _log(gates.vulnerable_packages_gate(loaded))
 
 
 @task(name="gate-secrets")
