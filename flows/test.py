@@ -24,20 +24,15 @@ def run_categories(loaded: Loaded, names: list[str] | None = None, filter_expr: 
     cats = dotnet.categories_to_run(loaded, names, filter_expr)
     if include_on_request and not names and not filter_expr:
         cats = list(loaded.config.dotnet.categories)
-    files = []
+    test_runs, not_run = dotnet.run_in_order(cats, lambda i, cat: test_category(
+        loaded, cat, coverage=coverage and (dotnet.collects_coverage(cat) or bool(names) or bool(filter_expr)),
+        no_build=no_build or i > 0))
     runs: list[dict] = []
-    not_run: list[str] = []
-    for i, cat in enumerate(cats):
-        run = test_category(loaded, cat, coverage=coverage and (dotnet.collects_coverage(cat) or bool(names) or bool(filter_expr)),
-                            no_build=no_build or i > 0)
-        files.extend(run.files)
+    for run in test_runs:
         d = run.as_dict()
         d["tests"] = [{"name": t.name, "status": t.status} for t in run.summary.tests]
         runs.append(d)
-        if cat.fail_fast and not run.ok:
-            not_run = [c.name for c in cats[i + 1:]]
-            break
-    return Summary(files), runs, not_run
+    return Summary([f for run in test_runs for f in run.files]), runs, not_run
 
 
 def publish_test_reports(loaded: Loaded, summary: Summary, doc: dict, markdown_text: str, key: str) -> list[str]:

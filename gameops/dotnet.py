@@ -214,6 +214,18 @@ def collects_coverage(category: TestCategory) -> bool:
     return not category.fail_fast and not category.on_request
 
 
+def run_in_order(cats: list[TestCategory], run_one) -> tuple[list[TestRun], list[str]]:
+    """Run ``run_one(index, category)`` for each category in order; a fail-fast category that
+    fails stops the rest. Returns (runs, names of the categories not run)."""
+    runs: list[TestRun] = []
+    for i, cat in enumerate(cats):
+        run = run_one(i, cat)
+        runs.append(run)
+        if cat.fail_fast and not run.ok:
+            return runs, [c.name for c in cats[i + 1:]]
+    return runs, []
+
+
 def run_tests(loaded: Loaded, category: TestCategory, *, coverage: bool = False, no_build: bool = False,
               configuration: str | None = None, on_line: LineSink = None) -> TestRun:
     """One ``dotnet test`` per test project (or the solution) for one category.

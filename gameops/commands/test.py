@@ -55,13 +55,8 @@ def watch(args, ctx, loaded) -> int:
         if changed:
             names = sorted({p.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] for p in changed})
             ctx.say(f"[dim]changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}[/dim]")
-        files = []
-        for i, cat in enumerate(cats):
-            run = dotnet.run_tests(loaded, cat, no_build=i > 0)
-            files.extend(run.files)
-            if cat.fail_fast and not run.ok:
-                break
-        summary = Summary(files)
+        runs, _ = dotnet.run_in_order(cats, lambda i, cat: dotnet.run_tests(loaded, cat, no_build=i > 0))
+        summary = Summary([f for run in runs for f in run.files])
         for t in summary.failures()[:10]:
             ctx.say(" ", ctx.mark(False), f"{t.name}: {(t.message or t.outcome).splitlines()[0][:150]}", markup=False)
         for e in summary.run_errors[:3]:
