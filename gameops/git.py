@@ -16,6 +16,12 @@ class GitError(JobFailed):
 
 def git(root: Path | str, *args: str, check: bool = True, input: str | None = None, env: dict[str, str] | None = None) -> str:
     """Run git in ``root`` and return stdout (text, trailing newline stripped)."""
+    return git_bytes(root, *args, check=check, input=input, env=env).decode("utf-8", errors="replace").rstrip("\n")
+
+
+def git_bytes(root: Path | str, *args: str, check: bool = True, input: str | None = None,
+              env: dict[str, str] | None = None) -> bytes:
+    """Run git in ``root`` and return stdout exactly as git wrote it (file contents, blobs)."""
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
     try:
         out = subprocess.run(
@@ -27,7 +33,15 @@ def git(root: Path | str, *args: str, check: bool = True, input: str | None = No
     if check and out.returncode != 0:
         msg = out.stderr.decode("utf-8", errors="replace").strip().splitlines()
         raise GitError(f"git {' '.join(args)}: {msg[-1] if msg else f'exit {out.returncode}'}")
-    return out.stdout.decode("utf-8", errors="replace").rstrip("\n")
+    return out.stdout
+
+
+def file_at_head(root: Path, rel: str) -> bytes | None:
+    """A file's exact bytes at HEAD, or None when HEAD does not track it."""
+    try:
+        return git_bytes(root, "cat-file", "blob", f"HEAD:{rel}")
+    except GitError:
+        return None
 
 
 def is_repo(root: Path) -> bool:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,12 +121,6 @@ def _changelog_is_ours(path: Path, expected: str | None) -> bool:
         return expected is not None and path.read_text(encoding="utf-8") == expected
     except (OSError, UnicodeDecodeError):
         return False
-
-
-def _head_file(root: Path, rel: str) -> bytes | None:
-    """A file's exact bytes at HEAD, or None when HEAD does not track it."""
-    out = subprocess.run(["git", "cat-file", "blob", f"HEAD:{rel}"], cwd=root, capture_output=True, stdin=subprocess.DEVNULL)
-    return out.stdout if out.returncode == 0 else None
 
 
 def _tracked(root: Path, subdir: Path) -> list[tuple[str, str]]:
@@ -257,7 +250,7 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     cl_path = root / changelog_rel
     try:
         existing = cl_path.read_text(encoding="utf-8") if cl_path.is_file() else None
-        head_blob = _head_file(root, changelog_rel)
+        head_blob = gitops.file_at_head(root, changelog_rel)
         head_text = head_blob.decode("utf-8") if head_blob is not None else None
     except UnicodeDecodeError:
         raise BadInput(f"{changelog_rel}: not UTF-8 text") from None
