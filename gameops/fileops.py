@@ -92,6 +92,62 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+class AtomicWriter:
+    """Stream a file into place atomically: ``with AtomicWriter(path) as f: f.write(...)``.
+
+    Writes a temporary file in the same folder, fsyncs it, and renames it over ``path`` (then
+    fsyncs the folder). When ``keep_same`` is set and the new bytes equal the old file's, the
+    old file is left untouched. ``changed`` says afterwards whether ``path`` was replaced. On an
+    error the temporary file is removed and ``path`` is as it was.
+    """
+
+    def __init__(self, path: Path, *, mode: int | None = None, keep_same: bool = True) -> None:
+        self.path = Path(path)
+        self.mode = mode
+        self.keep_same = keep_same
+        self.changed = False
+        self._file = None
+        self._tmp = ""
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        self._file = os.fdopen(fd, "wb")
+        return self._file
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        path, tmp = self.path, self._tmp
+        try:
+            if exc_type is None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            self._file.close()
+            if exc_type is not None:
+                return
+            _step("temporary file written")
+            if self.keep_same and path.is_file() and path.stat().st_size == os.path.getsize(tmp) \
+                    and sha256_file(path) == sha256_file(Path(tmp)):
+                return  # same bytes: the old file stays, untouched
+            if self.mode is not None:
+                os.chmod(tmp, self.mode)
+            elif path.exists():
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, path)
+            self.changed = True
+        finally:
+            if not self.changed:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+        _fsync_dir(path.parent)
+        _step(f"renamed into {path.name}")
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> bool:
     """Write ``data`` to ``path`` atomically. Returns False (and touches nothing) when unchanged."""
     path = Path(path)
@@ -100,32 +156,10 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> b
             return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        _step("temporary file written")
-        if mode is not None:
-            os.chmod(tmp, mode)
-        elif path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-    _step(f"renamed into {path.name}")
-    return True
+    writer = AtomicWriter(path, mode=mode, keep_same=False)
+    with writer as f:
+        f.write(data)
+    return writer.changed
 
 
 def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8", newline: str | None = None, mode: int | None = None) -> bool:

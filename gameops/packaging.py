@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import stat
-import tempfile
 import time
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gameops.errors import BadInput
-from gameops.fileops import atomic_write_text, sha256_file
+from gameops.fileops import AtomicWriter, atomic_write_text, sha256_file
 
 ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
 COMPRESSLEVEL = 6
@@ -123,11 +122,9 @@ def write_zip(dest: Path, items: Sequence[Item], epoch: int, *, wrap: str | None
         entries[name] = it
     date_time = zip_date_time(epoch)
     names = sorted(set(entries) | _dirs_of(entries), key=lambda n: n.encode("utf-8"))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
+    writer = AtomicWriter(dest)  # same bytes as before: the old archive stays untouched
+    with writer as raw:
+        with zipfile.ZipFile(raw, "w") as zf:
             for name in names:
                 info = zipfile.ZipInfo(name, date_time=date_time)
                 info.create_system = 3
@@ -148,19 +145,7 @@ def write_zip(dest: Path, items: Sequence[Item], epoch: int, *, wrap: str | None
                 info._compresslevel = COMPRESSLEVEL  # type: ignore[attr-defined]  # ZipFile.open honours it
                 with open(it.source, "rb") as src, zf.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as out:
                     shutil.copyfileobj(src, out, 1 << 20)
-            raw.flush()
-            os.fsync(raw.fileno())
-        if dest.is_file() and dest.stat().st_size == tmp.stat().st_size and sha256_file(dest) == sha256_file(tmp):
-            tmp.unlink()
-            return False
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, dest)
-        return True
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    return writer.changed
 
 
 # ---------------------------------------------------------------------------
