@@ -391,7 +391,7 @@ def first_build(loaded: Loaded, state: dict, dry_run: bool = False) -> Step:
     if not result.ok:
         first = "; ".join(str(e) for e in result.errors[:3]) or " | ".join(result.tail[-3:])
         return Step("first build", "failed", f"{result.summary_line()}: {first}", "fix the build, then run gameops setup again")
-    return Step("first build", "done", result.summary_line(), remember={"build": _csharp_fingerprint(loaded, version)})
+    return Step("first build", "done", result.summary_line(), remember={"build": key})  # build output is not hashed
 
 
 def quick_tests(loaded: Loaded, state: dict, dry_run: bool = False) -> Step:
@@ -399,9 +399,9 @@ def quick_tests(loaded: Loaded, state: dict, dry_run: bool = False) -> Step:
     if skip:
         skip.name = "quick tests"
         return skip
-    if state.get("build") != _csharp_fingerprint(loaded, version):
-        return Step("quick tests", "skipped", "the build did not succeed")
     key = _csharp_fingerprint(loaded, version)
+    if state.get("build") != key:
+        return Step("quick tests", "skipped", "the build did not succeed")
     if state.get("tests") == key:
         return Step("quick tests", "ok", "up to date: passed before and no C# file changed since")
     from gameops import dotnet
