@@ -165,6 +165,12 @@ def _verify_table(loaded: Loaded) -> list[ItemCheck]:
     return out
 
 
+def failures_among(result: dict, ids: list[str]) -> list[dict]:
+    """The items of a verify ``result`` among ``ids`` that are not consistent."""
+    wanted = set(ids)
+    return [i for i in result["items"] if i["id"] in wanted and not i["ok"]]
+
+
 def text_report(result: dict) -> list[str]:
     """The plain-text report: counts, then every failed item with its errors."""
     lines = [f"{result['total']} item(s) checked: {result['passed']} passed, {result['failed']} failed"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from gameops.config import ManualMinutes
 
@@ -137,3 +138,20 @@ def to_markdown(report: dict, project: str = "") -> str:
     for n in report["notes"]:
         lines.append(f"\n- {n}")
     return "\n".join(lines) + "\n"
+
+
+def same_project(value: object, root: Path) -> bool:
+    """Did a run with ``project=value`` work on the repository at ``root``?
+
+    A local run passes a path on this machine; a deployed run a path on its worker, where
+    only the folder name can be compared.
+    """
+    if not isinstance(value, str) or not value:
+        return False
+    p = Path(value)
+    if p.is_absolute() and p.exists():
+        try:
+            return p.resolve() == root
+        except OSError:
+            return False
+    return p.name == root.name or (value in (".", "") and Path.cwd().resolve() == root)

@@ -23,7 +23,7 @@ def verify(loaded: Loaded, ids: list[str] | None = None) -> dict:
     rolls back the run that moved them)."""
     result = backlog_verify.verify(loaded)
     if ids is not None:
-        bad = [i for i in result["items"] if i["id"] in set(ids) and not i["ok"]]
+        bad = backlog_verify.failures_among(result, ids)
         if bad:
             raise JobFailed("archived items do not verify: " + "; ".join(e for i in bad for e in i["errors"]), report=result)
     return result

@@ -8,26 +8,9 @@ from pathlib import Path
 
 from prefect import task
 
-from gameops.roi import RunRecord, items_from_tags, job_of
+from gameops.roi import RunRecord, items_from_tags, job_of, same_project
 
 PAGE = 200
-
-
-def same_project(value: object, root: Path) -> bool:
-    """Did a run with ``project=value`` work on the repository at ``root``?
-
-    A local run passes a path on this machine; a deployed run a path on its worker, where
-    only the folder name can be compared.
-    """
-    if not isinstance(value, str) or not value:
-        return False
-    p = Path(value)
-    if p.is_absolute() and p.exists():
-        try:
-            return p.resolve() == root
-        except OSError:
-            return False
-    return p.name == root.name or (value in (".", "") and Path.cwd().resolve() == root)
 
 
 @task(name="report-items")

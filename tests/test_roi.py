@@ -96,3 +96,14 @@ def test_backlog_archive_runs_report_their_items_to_roi(prefect, tmp_path, gameo
     # manual minutes per run: the first run's items by hand, the empty second run nothing
     assert job["manual_minutes"] == pytest.approx(per_item * count / 2, abs=0.1)  # report rounds to 0.1
     assert not any("did not report how many items" in n for n in out.json["notes"])
+
+
+def test_same_project_by_path_or_by_folder_name(tmp_path):
+    from gameops.roi import same_project
+
+    game = (tmp_path / "game").resolve()
+    game.mkdir()
+    assert same_project(str(game), game)                         # a local run
+    assert same_project("/srv/worker/checkouts/game", game)      # a deployed run on another machine
+    assert not same_project(str(tmp_path / "other"), game)
+    assert not same_project(None, game) and not same_project("", game)
