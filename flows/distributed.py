@@ -67,7 +67,7 @@ def remote_export(plan, platform: str, pool: str, exports_dir: str, config: str 
         raise JobFailed(f"export of {platform} on work pool {pool!r} ended {state.name}: {state.message or ''}".strip())
     job = plan.jobs[platform]
     folder = export_core.folder_for(job, plan.tracked, shared)
-    if not export_core.ready(job, plan.tracked, shared):
+    if not export_core.ready(job, folder):
         raise JobFailed(f"export of {platform} finished on work pool {pool!r} but {folder} is not in release.shared_dir: "
                         f"does the worker see the same shared folder, and is its checkout at commit {plan.commit[:12]}?")
     files = sorted(str(p) for p in folder.rglob("*") if p.is_file())

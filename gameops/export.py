@@ -314,12 +314,13 @@ def folder_for(job: Job, tracked: Sequence[tuple[str, str]], exports_dir: Path) 
     return Path(exports_dir) / f"{job.platform}-{inputs_digest(job, tracked)[:16]}"
 
 
-def ready(job: Job, tracked: Sequence[tuple[str, str]], exports_dir: Path) -> bool:
-    """The export for these inputs is on disk (output present, not empty): a cached result is usable."""
-    out = folder_for(job, tracked, exports_dir) / job.output_name
+def ready(job: Job, folder: Path) -> bool:
+    """The export in ``folder`` (see :func:`folder_for`) is on disk (output present, not empty):
+    a cached result is usable."""
+    out = Path(folder) / job.output_name
     return out.is_file() and out.stat().st_size > 0
 
 
-def export_into(job: Job, tracked: Sequence[tuple[str, str]], exports_dir: Path) -> list[Path]:
-    """Export ``job`` into its content-addressed folder under ``exports_dir``; returns the files."""
-    return run_export(job, folder_for(job, tracked, exports_dir), log_dir=Path(exports_dir) / "logs")
+def export_into(job: Job, folder: Path) -> list[Path]:
+    """Export ``job`` into its content-addressed ``folder``; logs go beside it. Returns the files."""
+    return run_export(job, Path(folder), log_dir=Path(folder).parent / "logs")
