@@ -44,15 +44,18 @@ def _placeholder(value: Any) -> bool:
 
 
 @task(name="remote-export", task_run_name="remote-export-{platform}", cache_policy=NO_CACHE)
-def remote_export(plan, platform: str, pool: str, exports_dir: str, config: str | None, timeout_s: float) -> dict:
-    """Run the platform's export deployment, wait, and return ``{"platform", "dir", "files", ...}``."""
+def remote_export(plan, platform: str, pool: str, exports_dir: str, config: str | None, timeout_s: float,
+                  needs_project: bool) -> dict:
+    """Run the platform's export deployment, wait, and return ``{"platform", "dir", "files", ...}``.
+
+    ``needs_project``: the deployment names no checkout of its own (see :func:`export_all`).
+    """
     from prefect.deployments import run_deployment
 
     name = export_deployment_name(platform)
-    dep = check_deployments({platform: pool})[platform]
     shared = Path(exports_dir)
     params: dict[str, Any] = {"platform": platform, "version": plan.version, "out_dir": str(shared.parent)}
-    if _placeholder((dep.parameters or {}).get("project")):
+    if needs_project:
         # The deployment names no checkout of its own: the worker uses this machine's path.
         params["project"] = str(plan.root)
         if config:
@@ -99,13 +102,15 @@ def export_all(plan, loaded: Loaded) -> dict[str, Any]:
     pools = loaded.config.release.work_pools
     remote = {p: pools[p] for p in plan.jobs if p in pools}
     shared = shared_exports_dir(loaded) if remote else None
-    check_deployments(remote)  # before anything is dispatched: fail fast, leave no orphan runs
+    deployments = check_deployments(remote)  # before anything is dispatched: fail fast, leave no orphan runs
     timeout_s = loaded.config.godot.timeout_s + QUEUE_ALLOWANCE_S
     config = str(loaded.file) if loaded.file else None
     futures: dict[str, Any] = {}
     for platform, job in plan.jobs.items():
         if platform in remote:
-            futures[platform] = remote_export.submit(plan, platform, remote[platform], str(shared), config, timeout_s)
+            needs_project = _placeholder((deployments[platform].parameters or {}).get("project"))
+            futures[platform] = remote_export.submit(plan, platform, remote[platform], str(shared), config, timeout_s,
+                                                     needs_project)
         else:
             futures[platform] = export_tasks.submit(job, plan.tracked, plan.exports_dir)
     return futures
