@@ -125,7 +125,7 @@ def bench_cached_release(tmp: Path) -> None:
     prepare_prefect_environment(0)
     from prefect import flow
 
-    from flows.runtime import run_flow
+    from gameops.flows.runtime import run_flow
 
     @flow(name="bench-warm-up")
     def warm_up() -> int:
@@ -135,7 +135,7 @@ def bench_cached_release(tmp: Path) -> None:
 
     def release(version: str) -> tuple[float, bool]:
         t = time.perf_counter()
-        report = run_flow("flows.release:release", {"project": str(repo), "version": version, "tag": False})
+        report = run_flow("gameops.flows.release:release", {"project": str(repo), "version": version, "tag": False})
         return time.perf_counter() - t, report["exports"][0]["cached"]
 
     first, c1 = release("0.1.0")

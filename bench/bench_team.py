@@ -67,7 +67,7 @@ def _release(repo: Path, version: str, env: dict) -> float:
 
 
 def main() -> None:
-    from deployments.work_pools import start_worker, stop_worker
+    from gameops.deployments.work_pools import start_worker, stop_worker
     from gameops import server
     from gameops.process import kill_tree
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-from deployments.schedules import SCHEDULED, Scheduled
+from gameops.deployments.schedules import SCHEDULED, Scheduled
 from gameops.config import Loaded
 
 

@@ -2,7 +2,7 @@
 
 Every gameops flow attaches them in one of two equivalent ways::
 
-    from flows.alerts import alerting
+    from gameops.flows.alerts import alerting
 
     @alerting
     @flow(name="release", ...)
@@ -75,7 +75,7 @@ def _failed_step(flow_run_id: Any, wait_s: float = 5.0) -> str | None:
 
 
 def run_link(flow_run_id: Any) -> str | None:
-    from flows.runtime import ui_link
+    from gameops.flows.runtime import ui_link
 
     try:
         return ui_link(flow_run_id)

@@ -13,14 +13,14 @@ from datetime import date
 from prefect import flow
 from prefect.transactions import transaction
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops import archive, branch_commit, journal
 from gameops.config import load
 from gameops.errors import JobFailed
-from tasks import artifacts
-from tasks.backlog import plan_archive, verify
-from tasks.fileops import apply_changes, commit_changes, recover
-from tasks.roi import report_items
+from gameops.tasks import artifacts
+from gameops.tasks.backlog import plan_archive, verify
+from gameops.tasks.fileops import apply_changes, commit_changes, recover
+from gameops.tasks.roi import report_items
 
 
 def _artifact(name: str, report: dict) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops import dotnet
 from gameops.config import load
 from gameops.errors import JobFailed
-from tasks import artifacts
-from tasks.dotnet import build_with_config
+from gameops.tasks import artifacts
+from gameops.tasks.dotnet import build_with_config
 
 
 def run_build(loaded, configuration: str | None = None) -> dict:

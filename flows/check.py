@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops.config import load
 from gameops.errors import JobFailed
-from tasks import artifacts
-from tasks.checks import check_files, check_git, check_godot_project, check_tools
+from gameops.tasks import artifacts
+from gameops.tasks.checks import check_files, check_git, check_godot_project, check_tools
 
 
 @alerting

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops import dotnet, reports
 from gameops.config import load
 from gameops.errors import JobFailed
-from flows.build import run_build
-from flows.test import publish_test_reports, run_categories
-from tasks import gates as gate_tasks
-from tasks.checks import check_files, check_git, check_godot_project, check_tools
+from gameops.flows.build import run_build
+from gameops.flows.test import publish_test_reports, run_categories
+from gameops.tasks import gates as gate_tasks
+from gameops.tasks.checks import check_files, check_git, check_godot_project, check_tools
 
 
 @alerting

@@ -21,11 +21,11 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from deployments.work_pools import export_deployment_name
+from gameops.deployments.work_pools import export_deployment_name
 from gameops import export as export_core
 from gameops.config import Loaded
 from gameops.errors import BadInput, JobFailed
-from tasks import export as export_tasks
+from gameops.tasks import export as export_tasks
 
 QUEUE_ALLOWANCE_S = 900  # on top of godot.timeout_s: time for a worker to pick the run up
 

@@ -8,14 +8,14 @@ from datetime import date
 from prefect import flow
 from prefect.transactions import transaction
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops import branch_commit, journal
 from gameops import docs_sync as core
 from gameops.config import load
 from gameops.errors import JobFailed
-from tasks import artifacts
-from tasks.docs import check_links, plan_sync
-from tasks.fileops import apply_changes, commit_changes, recover
+from gameops.tasks import artifacts
+from gameops.tasks.docs import check_links, plan_sync
+from gameops.tasks.fileops import apply_changes, commit_changes, recover
 
 
 def _artifact(name: str, report: dict) -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops import release
 from gameops.config import load
-from tasks import export as export_tasks
+from gameops.tasks import export as export_tasks
 
 
 @alerting

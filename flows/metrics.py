@@ -6,12 +6,12 @@ from datetime import date
 
 from prefect import flow, task
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops import metrics as core
 from gameops.config import load
 from gameops.errors import JobFailed
-from flows.test import run_categories
-from tasks import artifacts
+from gameops.flows.test import run_categories
+from gameops.tasks import artifacts
 
 
 @task(name="update-statistics-block")

@@ -12,14 +12,14 @@ import sys
 
 from prefect import flow, runtime, unmapped
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops import release as core
 from gameops.config import load
 from gameops.errors import JobFailed
-from tasks import artifacts
-from tasks import export as export_tasks
-from tasks import package as package_tasks
-from tasks import release as release_tasks
+from gameops.tasks import artifacts
+from gameops.tasks import export as export_tasks
+from gameops.tasks import package as package_tasks
+from gameops.tasks import release as release_tasks
 
 
 def _run_name() -> str:
@@ -82,7 +82,7 @@ def export_all(plan: core.Plan, distributed: bool = False, loaded=None) -> dict[
     ``export_platform`` on each platform's work pool) goes here.
     """
     if distributed and loaded is not None:
-        from flows import distributed as remote  # run_deployment on each platform's work pool
+        from gameops.flows import distributed as remote  # run_deployment on each platform's work pool
 
         return remote.export_all(plan, loaded)
     return {p: export_tasks.submit(job, plan.tracked, plan.exports_dir) for p, job in plan.jobs.items()}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops import roi as core
 from gameops.config import load
 from gameops.errors import BadInput
-from tasks import artifacts
-from tasks.roi import read_run_history
+from gameops.tasks import artifacts
+from gameops.tasks.roi import read_run_history
 
 
 @alerting

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from prefect import flow
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops import onboarding
 from gameops.config import load
 from gameops.errors import JobFailed
-from tasks import artifacts
-from tasks.setup import check_prerequisites, first_build, import_godot_project, install_hooks, python_dependencies, quick_tests, remember
+from gameops.tasks import artifacts
+from gameops.tasks.setup import check_prerequisites, first_build, import_godot_project, install_hooks, python_dependencies, quick_tests, remember
 
 
 @alerting

@@ -6,13 +6,13 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.alerts import alerting
+from gameops.flows.alerts import alerting
 from gameops import dotnet, reports
 from gameops.config import Loaded, load
 from gameops.errors import JobFailed
 from gameops.results.model import Summary
-from tasks import reports as report_tasks
-from tasks.dotnet import test_category
+from gameops.tasks import reports as report_tasks
+from gameops.tasks.dotnet import test_category
 
 
 def run_categories(loaded: Loaded, names: list[str] | None = None, filter_expr: str | None = None,

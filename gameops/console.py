@@ -147,7 +147,7 @@ class Context:
 
         prepare_prefect_environment(self.verbose)
         try:
-            from flows.runtime import run_flow
+            from gameops.flows.runtime import run_flow
         except ImportError as exc:  # a broken install, not the user's input
             raise BadInput(f"cannot import the flows package ({exc}); reinstall gameops") from None
         return run_flow(target, params, self)

@@ -9,7 +9,7 @@ from prefect import task
 
 from gameops import reports
 from gameops.results.model import Summary
-from tasks import artifacts
+from gameops.tasks import artifacts
 
 
 @task(name="write-reports")

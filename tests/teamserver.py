@@ -70,7 +70,7 @@ def team_server(tmp: Path, postgres: bool) -> Iterator[Team]:
 @contextlib.contextmanager
 def workers(team: Team, pools: dict[str, str], logs: Path) -> Iterator[dict[str, Path]]:
     """One process worker per pool (name -> pool); yields name -> log file. Poll interval 1 s."""
-    from deployments.work_pools import start_worker, stop_worker
+    from gameops.deployments.work_pools import start_worker, stop_worker
 
     logs.mkdir(parents=True, exist_ok=True)
     procs = []

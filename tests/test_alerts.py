@@ -72,7 +72,7 @@ def test_post_webhook_reports_a_refusing_receiver():
 def _demo_flows():
     from prefect import flow, task
 
-    from flows.alerts import alerting
+    from gameops.flows.alerts import alerting
 
     @task(name="export-linux")
     def export_linux():
@@ -156,7 +156,7 @@ def test_no_alert_configured_sends_nothing_and_a_dead_webhook_does_not_change_th
 def test_hooks_are_added_once_and_keep_a_flows_own_hooks():
     from prefect import flow
 
-    from flows.alerts import HOOKS, alerting, notify_failure
+    from gameops.flows.alerts import HOOKS, alerting, notify_failure
 
     def mine(flow, flow_run, state):
         pass
@@ -189,12 +189,12 @@ def test_alert_through_a_prefect_notification_block(prefect, sample_repo):
 def test_every_gameops_flow_carries_the_alert_hooks():
     import importlib
 
-    from flows.alerts import notify_failure
+    from gameops.flows.alerts import notify_failure
 
     for target in ("check:check", "build:build", "test:test", "ci:ci", "release:release", "export:export_platform",
                    "docs_sync:docs_sync", "backlog_archive:backlog_archive", "metrics:metrics", "setup:setup", "roi:roi"):
         module, name = target.split(":")
-        flow_obj = getattr(importlib.import_module(f"flows.{module}"), name)
+        flow_obj = getattr(importlib.import_module(f"gameops.flows.{module}"), name)
         assert notify_failure in flow_obj.on_failure_hooks and notify_failure in flow_obj.on_crashed_hooks, target
 
 

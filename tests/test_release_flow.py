@@ -132,7 +132,7 @@ def test_dry_run_writes_nothing_to_the_repository(gameops_cli, sample_repo, pref
 def test_concurrency_exit_mode_refuses_a_second_release(gameops_cli, sample_repo, prefect):
     from prefect.concurrency.sync import concurrency
 
-    from flows.release import _ensure_limit
+    from gameops.flows.release import _ensure_limit
 
     repo = with_commits(sample_repo)
     name = "gameops-release-sample-game"

@@ -44,8 +44,8 @@ def test_per_item_job_says_what_it_assumed_and_slow_runs_show_a_loss():
 
 @pytest.mark.prefect
 def test_roi_reads_real_runs_of_this_project_only(prefect, sample_repo, tmp_path, gameops_cli):
-    from flows.check import check
-    from flows.roi import roi
+    from gameops.flows.check import check
+    from gameops.flows.roi import roi
     from conftest import SAMPLE_GAME, make_repo
 
     # No history for this repository yet: nothing claimed (other tests' runs on the server don't count).

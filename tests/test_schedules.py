@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deployments import schedules
+from gameops.deployments import schedules
 from gameops.config import SchedulesConfig, load
 from gameops.errors import ConfigError
 

@@ -54,7 +54,7 @@ def run_archive(args, ctx) -> int:
 
         report = archive.run(loaded, date.fromisoformat(today) if today else None, dry_run=True)
     else:
-        report, code = ctx.run_job("flows.backlog_archive:backlog_archive", commit=args.commit, today=today)
+        report, code = ctx.run_job("gameops.flows.backlog_archive:backlog_archive", commit=args.commit, today=today)
     if ctx.json:
         ctx.emit_json(report)
     else:

@@ -20,7 +20,7 @@ def print_diagnostics(ctx, doc: dict) -> None:
 
 
 def run(args, ctx) -> int:
-    doc, code = ctx.run_job("flows.build:build", configuration=args.configuration)
+    doc, code = ctx.run_job("gameops.flows.build:build", configuration=args.configuration)
     if ctx.json:
         ctx.emit_json(doc)
     else:

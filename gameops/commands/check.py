@@ -19,7 +19,7 @@ def print_checks(ctx, report: dict) -> None:
 
 
 def run(args, ctx) -> int:
-    report, code = ctx.run_job("flows.check:check")
+    report, code = ctx.run_job("gameops.flows.check:check")
     if ctx.json:
         ctx.emit_json(report)
     else:

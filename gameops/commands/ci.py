@@ -12,7 +12,7 @@ def register(sub, parents) -> None:
 
 
 def run(args, ctx) -> int:
-    doc, code = ctx.run_job("flows.ci:ci")
+    doc, code = ctx.run_job("gameops.flows.ci:ci")
     if ctx.json:
         ctx.emit_json(doc)
         return code

@@ -30,7 +30,7 @@ def plan(loaded, prefect_file, only: list[str] | None) -> tuple[dict, list[dict]
     """The prefect.yaml document to deploy (pools and config applied) and its selected deployments."""
     import yaml
 
-    from deployments.schedules import entries
+    from gameops.deployments.schedules import entries
 
     try:
         doc = yaml.safe_load(prefect_file.read_text(encoding="utf-8"))
@@ -69,7 +69,7 @@ def run(args, ctx) -> int:
 
     import yaml
 
-    from deployments.work_pools import CODE_ROOT, ensure_pools
+    from gameops.deployments.work_pools import CODE_ROOT, ensure_pools
     from gameops.process import run as run_process
     from gameops.server import prefect_executable, prepare_prefect_environment
 

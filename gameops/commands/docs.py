@@ -31,7 +31,7 @@ def run_sync(args, ctx) -> int:
         report = docs_sync.run(loaded, date.fromisoformat(today) if today else None,
                                check_links_fail=args.check_links, dry_run=True)
     else:
-        report, code = ctx.run_job("flows.docs_sync:docs_sync", check_links_fail=args.check_links,
+        report, code = ctx.run_job("gameops.flows.docs_sync:docs_sync", check_links_fail=args.check_links,
                                    commit=args.commit, today=today)
     if ctx.json:
         ctx.emit_json(report)

@@ -13,7 +13,7 @@ def register(sub, parents) -> None:
 
 
 def run(args, ctx) -> int:
-    doc, code = ctx.run_job("flows.metrics:metrics", update_docs=args.update_docs, dry_run=ctx.dry_run)
+    doc, code = ctx.run_job("gameops.flows.metrics:metrics", update_docs=args.update_docs, dry_run=ctx.dry_run)
     if ctx.json:
         ctx.emit_json(doc)
         return code

@@ -61,7 +61,7 @@ def run(args, ctx) -> int:
 
         raise BadInput("no version: give a VERSION (e.g. 1.4.0) or --bump")
     try:
-        report = ctx.run_flow("flows.release:release", **params)
+        report = ctx.run_flow("gameops.flows.release:release", **params)
     except JobFailed as exc:
         if ctx.json and isinstance(exc.report, dict):
             ctx.emit_json(exc.report)

@@ -35,7 +35,7 @@ def run(args, ctx) -> int:
     if args.days <= 0:
         raise BadInput(f"--days {args.days}: must be a positive number of days")
     loaded = ctx.loaded()
-    report = ctx.run_flow("flows.roi:roi", project=str(loaded.root),
+    report = ctx.run_flow("gameops.flows.roi:roi", project=str(loaded.root),
                           config=str(loaded.file) if loaded.file else None, days=args.days)
     if ctx.json:
         ctx.emit_json(report)

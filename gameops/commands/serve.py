@@ -18,7 +18,7 @@ def register(sub, parents) -> None:
 
 
 def run(args, ctx) -> int:
-    from deployments.schedules import SCHEDULED, entries
+    from gameops.deployments.schedules import SCHEDULED, entries
 
     loaded = ctx.loaded()
     known = [s.name for s in SCHEDULED]
@@ -39,7 +39,7 @@ def run(args, ctx) -> int:
     if not os.environ.get("PREFECT_API_URL"):
         raise BadInput("no Prefect server: start one with `gameops server start` (or set PREFECT_API_URL); "
                        "schedules need a server that outlives this process")
-    from deployments.serve import build, serve
+    from gameops.deployments.serve import build, serve
 
     deployments, notes = build(loaded, args.only)
     for n in notes:

@@ -15,7 +15,7 @@ def register(sub, parents) -> None:
 
 
 def run(args, ctx) -> int:
-    report, code = ctx.run_job("flows.setup:setup", dry_run=ctx.dry_run)
+    report, code = ctx.run_job("gameops.flows.setup:setup", dry_run=ctx.dry_run)
     if ctx.json:
         ctx.emit_json(report)
         return code

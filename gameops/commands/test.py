@@ -34,7 +34,7 @@ def run(args, ctx) -> int:
     loaded = ctx.loaded()
     if args.watch:
         return watch(args, ctx, loaded)
-    doc, code = ctx.run_job("flows.test:test", categories=args.category, filter=args.filter, coverage=args.coverage)
+    doc, code = ctx.run_job("gameops.flows.test:test", categories=args.category, filter=args.filter, coverage=args.coverage)
     if ctx.json:
         ctx.emit_json(doc)
     else:
