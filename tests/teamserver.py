@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from conftest import GIT_ENV, SAMPLE_GAME, git
 from gameops.process import kill_tree
@@ -116,20 +115,6 @@ def two_platform_game(dest: Path, *, distributed: bool, shared: Path | None, poo
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", "feat: two export platforms")
     return dest
-
-
-def prefect_file_with(tmp: Path, extra: list[dict]) -> Path:
-    """The checkout's prefect.yaml plus ``extra`` deployments (e.g. an export-server entry)."""
-    doc = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    doc["deployments"] += extra
-    out = tmp / "prefect-test.yaml"
-    out.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return out
-
-
-def export_entry(platform: str, pool: str) -> dict:
-    return {"name": f"export-{platform}", "entrypoint": "flows/export.py:export_platform", "tags": ["gameops", "export"],
-            "parameters": {"project": "{{ $GAMEOPS_PROJECT }}", "platform": platform}, "work_pool": {"name": pool}}
 
 
 def clone_state(src: Path, dest: Path) -> Path:
