@@ -13,9 +13,10 @@ A file whose block content changes gets its first ``**Last Updated**: ...`` (or
 re-stamped its catalogue on every run). A run with nothing to change writes nothing. All
 writes of a run go through one journaled :class:`gameops.fileops.Plan`.
 
-Link check: every ``[text](target)``, image and reference definition outside code; http(s),
-mailto and other schemes are skipped, ``#anchor`` and ``?query`` are stripped, the target is
-resolved relative to the file (or the project root for ``/...``).
+Link check: every ``[text](target)``, image and reference definition outside code, found by a
+CommonMark parser (markdown-it-py); http(s), mailto and other schemes are skipped, ``#anchor``
+and ``?query`` are stripped, the target is resolved relative to the file (or the project root
+for ``/...``).
 """
 
 from __future__ import annotations
@@ -38,11 +39,7 @@ START = "<!-- gameops:backlog-summary -->"
 END = "<!-- /gameops:backlog-summary -->"
 BLOCK_RE = re.compile(re.escape(START) + r"(?P<body>.*?)" + re.escape(END), re.S)
 STAMP_RE = re.compile(r"^(?P<pre>\*\*Last Updated\*\*:[ \t]*|\*Last Updated:[ \t]*)(?P<value>[^\r\n*]*?)(?P<post>\*?)[ \t]*\r?$", re.M)
-LINK_RE = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?P<target><[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
-REFDEF_RE = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*(?P<target>\S+)", re.M)
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
-CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
-FENCE_RE = re.compile(r"^[ ]{0,3}(```|~~~).*?(?:^[ ]{0,3}\1[^\n]*$|\Z)", re.M | re.S)
 
 
 @dataclass
@@ -118,27 +115,49 @@ def summarize(loaded: Loaded) -> Summary:
 # Links
 
 
-def _strip_code(text: str) -> str:
-    """Code fences and spans blanked out, line breaks kept (so line numbers stay right)."""
-    if "`" not in text and "~~~" not in text:
-        return text
-    blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
-    return CODE_SPAN_RE.sub(blank, FENCE_RE.sub(blank, text))
+_PARSER = None
+
+
+def _parser():
+    """A CommonMark parser (with tables) that reports link targets as written."""
+    global _PARSER
+    if _PARSER is None:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark").enable("table")
+        md.normalizeLink = lambda url: url  # keep the target as written: reports quote it, checks unquote it
+        md.validateLink = lambda url: True  # every scheme is seen (and skipped by internal_target)
+        _PARSER = md
+    return _PARSER
 
 
 def links(text: str) -> list[tuple[int, str]]:
-    """(line, target) of every link, image and reference definition outside code."""
-    clean = _strip_code(text)
-    if "](" not in clean and "]:" not in clean:
+    """(line, target) of every link, image and reference definition outside code.
+
+    Found by a CommonMark parser (markdown-it-py): fenced and indented code blocks and code
+    spans hold no links, and escaped brackets (``[a\\]b](b.md)``) are read as CommonMark does.
+    A reference link (``[text][ref]``) is reported where it is used and where it is defined.
+    """
+    if "](" not in text and "]:" not in text:
         return []
-    found = [(m.start("target"), m.group("target")) for m in LINK_RE.finditer(clean)]
-    found += [(m.start("target"), m.group("target")) for m in REFDEF_RE.finditer(clean)]
-    found.sort()
-    out, line, pos = [], 1, 0
-    for at, target in found:
-        line += clean.count("\n", pos, at)
-        pos = at
-        out.append((line, target.strip("<>")))
+    env: dict = {}
+    out: list[tuple[int, str]] = []
+    for tok in _parser().parse(text, env):
+        if tok.type != "inline" or not tok.children or not tok.map:
+            continue
+        line = tok.map[0] + 1
+        for child in tok.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open":
+                out.append((line, str(child.attrs.get("href", ""))))
+            elif child.type == "image":
+                out.append((line, str(child.attrs.get("src", ""))))
+                line += sum(c.type in ("softbreak", "hardbreak") for c in child.children or ())
+    for ref in env.get("references", {}).values():
+        if ref.get("map"):
+            out.append((ref["map"][0] + 1, ref["href"]))
+    out.sort()
     return out
 
 

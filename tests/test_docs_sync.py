@@ -86,6 +86,31 @@ def test_links_anchors_stripped_externals_skipped_code_ignored(tmp_path):
     assert docs_sync.run(load(root), date(2025, 8, 30), check_links_fail=True)["ok"] is False
 
 
+def test_links_are_found_as_commonmark_reads_them():
+    text = (
+        "# Links\n"                                     # 1
+        "\n"                                            # 2
+        "    [indented code](nowhere.md)\n"             # 3: an indented code block, not a link
+        "\n"                                            # 4
+        "[a\\]b](b.md) then a link over\n"              # 5: escaped bracket inside the text
+        "two [lines](\n"                                # 6
+        "c.md)\n"                                       # 7
+        "\n"                                            # 8
+        "| col | link |\n"                              # 9
+        "|-----|------|\n"                              # 10
+        "| x | ![pic](img/p.png) |\n"                   # 11
+        "\n"                                            # 12
+        "- item with [d](<My Notes.md> \"title\")\n"    # 13
+        "\n"                                            # 14
+        "~~~\n[fenced](no.md)\n~~~\n"                    # 15-17
+        "`[span](no.md)` and [used][ref]\n"             # 18
+        "\n"                                            # 19
+        "[ref]: e.md\n"                                 # 20
+    )
+    assert docs_sync.links(text) == [(5, "b.md"), (6, "c.md"), (11, "img/p.png"), (13, "My Notes.md"),
+                                     (18, "e.md"), (20, "e.md")]
+
+
 def test_dry_run_writes_nothing_and_shows_the_diff(tmp_path):
     root = copy_fixture("inline", tmp_path / "r")
     before = tree_bytes(root)
