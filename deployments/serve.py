@@ -12,7 +12,7 @@ import contextlib
 import importlib
 import io
 import sys
-from typing import Any
+from typing import Any, cast
 
 from gameops.deployments.table import Deployment
 
@@ -55,12 +55,12 @@ def apply(rows: list[Deployment], project_params: dict[str, str], *, log=None) -
     for pool, group in by_pool.items():
         deps = [runner_deployment(d, project_params, pooled=True) for d in group]
         with contextlib.redirect_stdout(sink):
-            created = deploy(*deps, work_pool_name=pool, build=False, push=False,
-                             print_next_steps_message=False, ignore_warnings=True)
+            created = cast(list, deploy(*deps, work_pool_name=pool, build=False, push=False,
+                                        print_next_steps_message=False, ignore_warnings=True))
         if len(created) != len(group):
             raise RuntimeError(f"work pool {pool}: {len(group) - len(created)} deployment(s) not created "
                                f"({sink.getvalue()[-500:] if isinstance(sink, io.StringIO) else 'see above'})")
-        ids.update({d.name: str(i) for d, i in zip(group, created)})
+        ids.update({d.name: str(i) for d, i in zip(group, created, strict=True)})
     return ids
 
 

@@ -16,6 +16,7 @@ import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import yaml
@@ -395,7 +396,7 @@ def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
-def _validation_message(err: dict[str, Any], where_of: Any) -> str:
+def _validation_message(err: Mapping[str, Any], where_of: Any) -> str:
     loc = tuple(err["loc"])
     dotted = ".".join(str(p) for p in loc) or "(top level)"
     where = where_of(loc)
@@ -551,7 +552,7 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
     environ = dict(os.environ if environ is None else environ)
 
     explicit = config_file is not None
-    cfg_path = Path(config_file).expanduser() if explicit else root / CONFIG_FILE
+    cfg_path = Path(config_file).expanduser() if config_file is not None else root / CONFIG_FILE
     if explicit and not cfg_path.is_absolute() and not cfg_path.exists():
         cfg_path = root / cfg_path
 

@@ -252,7 +252,7 @@ def plan_sync(loaded: Loaded, today: date) -> tuple[fileops.Plan, dict]:
             summary = summarize(loaded)
         nl = "\r\n" if "\r\n" in text else "\n"
         body = summary.render(nl)
-        new = BLOCK_RE.sub(lambda m: START + body + END, text)
+        new = BLOCK_RE.sub(lambda m, body=body: START + body + END, text)
         if new != text:
             new = _stamp(new, today)
             data = (b"\xef\xbb\xbf" if raw[p].startswith(b"\xef\xbb\xbf") else b"") + new.encode("utf-8")
