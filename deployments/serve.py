@@ -71,3 +71,13 @@ def serve(rows: list[Deployment], project_params: dict[str, str], limit: int = 1
     deps = [runner_deployment(d, project_params, pooled=False) for d in rows]
     with contextlib.redirect_stdout(sys.stderr):
         prefect_serve(*deps, limit=limit, pause_on_shutdown=False, print_starting_message=announce)
+
+
+def deployed_ids(rows: list[Deployment], project: str) -> list[str]:
+    """Ids of the server's deployments of ``rows`` whose ``project`` parameter is ``project``."""
+    from prefect.client.orchestration import get_client
+
+    names = {d.name for d in rows}
+    with get_client(sync_client=True) as client:
+        return sorted(str(d.id) for d in client.read_deployments()
+                      if d.name in names and (d.parameters or {}).get("project") == project)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -38,7 +39,10 @@ def test_dry_run_lists_deployments_with_configured_pools_and_needs_no_server(gam
     pools = {d["name"]: d["work_pool"] for d in out.json["deployments"]}
     # release.work_pools as written: one export deployment per platform listed, none for the others
     assert pools["export-windows"] == "win-builders" and "export-linux" not in pools
-    assert out.json["deployed"] is False
+    assert out.json["deployed"] is False and out.json["alerts"] is None, "no alert configured: none made"
+    with_alerts = gameops_cli("--project", str(sample_repo), "--json", "--dry-run", "deploy",
+                              env={"GAMEOPS_ALERTS__NOTIFICATION_BLOCK": "ops"})
+    assert with_alerts.json["alerts"] == {"automation": "gameops alerts: sample-game", "block": "slack-webhook/ops"}
 
     # the project's schedules win over the defaults written in prefect.yaml
     custom = gameops_cli("--project", str(sample_repo), "--json", "--dry-run", "deploy",
@@ -108,3 +112,58 @@ def test_deploy_all_then_a_deployment_run_of_release_matches_the_cli(team, tmp_p
     assert "sample-game-1.0.0-linux.zip" in names and "SHA256SUMS" in names
     for name in names:
         assert (deployed_dir / name).read_bytes() == (cli_dir / name).read_bytes(), name
+
+
+def test_deploy_puts_alerts_on_the_server_and_a_failed_deployed_run_notifies_through_them(team, tmp_path, monkeypatch):
+    """Prefect-native alerts: gameops deploy makes a notification block and an automation; the
+    server itself posts to the webhook (a local HTTP receiver) when a deployed run fails."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Failed
+
+    from test_alerts import Receiver
+
+    game = make_repo(SAMPLE_GAME, tmp_path / "game")
+    with Receiver() as hook:
+        out = run_cli(team, "--project", str(game), "--json", "deploy", "--only", "check",
+                      GAMEOPS_ALERTS__WEBHOOK_URL=hook.url)
+        assert out.returncode == 0, out.stderr
+        made = json.loads(out.stdout)["alerts"]
+        assert made["automation"] == "gameops alerts: sample-game"
+        assert made["block"] == "custom-webhook/gameops-alerts-sample-game"
+        with api(team), get_client(sync_client=True) as client:
+            automation = client.read_automation(made["automation_id"])
+            block = client.read_block_document(made["block_id"], include_secrets=False)  # as the UI reads it
+            check = client.read_deployment_by_name("check/check")
+            assert automation.enabled and automation.actions[0].block_document_id == block.id
+            assert f"prefect.deployment.{check.id}" in automation.trigger.model_dump_json()
+            assert hook.url not in json.dumps(block.data, default=str), "the webhook URL is kept secret in the UI"
+            # A deployed run fails (no worker needed: the server sees the state change and reacts).
+            run = client.create_flow_run_from_deployment(check.id)
+            client.set_flow_run_state(run.id, Failed(message="JobFailed: required file missing"), force=True)
+        deadline = time.monotonic() + 180
+        while not hook.received and time.monotonic() < deadline:
+            time.sleep(1)
+        assert hook.received, "the server's automation posted nothing"
+        text = hook.received[0]["json"]["text"]
+        assert text.splitlines()[0] == f":rotating_light: gameops check of sample-game: run {run.name} failed"
+        assert "Error: JobFailed: required file missing" in text
+        assert str(run.id) in text, "the message links the run in the UI"
+
+        # The in-process hook leaves a deployed run that the automation covers to the server (no
+        # second message), and still sends for a run that no automation covers.
+        from gameops.flows.alerts import notify_failure
+        from gameops.flows.check import check as check_flow
+
+        monkeypatch.setenv("GAMEOPS_ALERTS__WEBHOOK_URL", hook.url)
+        with api(team), get_client(sync_client=True) as client:
+            deployed_run = client.read_flow_run(run.id)
+            notify_failure(check_flow, deployed_run, deployed_run.state)
+            assert len(hook.received) == 1
+            notify_failure(check_flow, deployed_run.model_copy(update={"deployment_id": None}), deployed_run.state)
+            assert len(hook.received) == 2 and "Failed step:" in hook.received[1]["json"]["text"]
+
+    # Deploying again updates the same automation and block (no duplicates).
+    again = run_cli(team, "--project", str(game), "--json", "deploy", "--only", "check",
+                    GAMEOPS_ALERTS__WEBHOOK_URL=hook.url)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["alerts"]["automation_id"] == made["automation_id"]

@@ -4,7 +4,10 @@ For one game repository: every deployment gets its ``project`` parameter (and a 
 ``--config``); export deployments are one per platform of ``release.work_pools``; schedules
 come from ``schedules:``. Missing work pools are created (process pools), then the table is
 applied through Prefect's Python API (``flow.to_deployment`` + ``prefect.deploy``). Entrypoints
-are module paths, so workers run the flows of their installed gameops package.
+are module paths, so workers run the flows of their installed gameops package. With
+``alerts.webhook_url`` or ``alerts.notification_block`` configured, a notification block and an
+automation are put on the server too: failed or crashed runs of this project's deployments
+notify the team from the server itself.
 A Prefect server is required (a gameops-started one, or PREFECT_API_URL): deployments,
 schedules and workers cannot live on the ephemeral server.
 """
@@ -31,9 +34,13 @@ def _schedule(d) -> str:
 
 
 def run(args, ctx) -> int:
+    from gameops.alerts import server_alert
     from gameops.deployments.table import project_parameters, select, table
 
     loaded = ctx.loaded()
+    alerts_cfg = loaded.config.alerts
+    alert = server_alert(loaded.config.project.name or loaded.root.name, alerts_cfg.webhook_url,
+                         alerts_cfg.notification_block)
     try:
         rows = select(table(loaded.config), args.only)
     except ValueError as exc:
@@ -42,11 +49,14 @@ def run(args, ctx) -> int:
               for d in rows]
     columns = ["deployment", "entrypoint", "work pool", "schedule"]
     table_rows = [(r["name"], r["entrypoint"], r["work_pool"], r["schedule"]) for r in listed]
+    planned_alerts = {"automation": alert.automation, "block": alert.block} if alert else None
     if ctx.dry_run:
         if ctx.json:
-            ctx.emit_json({"deployed": False, "deployments": listed})
+            ctx.emit_json({"deployed": False, "deployments": listed, "alerts": planned_alerts})
         else:
             ctx.table("would deploy (dry run)", columns, table_rows)
+            if alert:
+                ctx.say(f"would set up alerts: automation '{alert.automation}' -> block {alert.block}")
         return 0
     from gameops.server import prepare_prefect_environment
 
@@ -57,18 +67,32 @@ def run(args, ctx) -> int:
     from gameops.deployments.work_pools import ensure_pools
 
     created = ensure_pools([d.work_pool for d in rows])
+    params = project_parameters(loaded.root, loaded.file)
     try:
-        ids = apply(rows, project_parameters(loaded.root, loaded.file))
+        ids = apply(rows, params)
     except (RuntimeError, ValueError) as exc:
         raise JobFailed(f"deploying failed: {exc}") from None
     for r in listed:
         r["id"] = ids.get(r["name"])
+    alerts_made = None
+    if alert:
+        from gameops.deployments.serve import deployed_ids
+        from gameops.flows.alerts import ensure_server_alerts
+
+        try:  # every deployment of this project on the server, not only the ones of --only
+            alerts_made = ensure_server_alerts(alert, deployed_ids(table(loaded.config), params["project"]))
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
     if ctx.json:
-        ctx.emit_json({"deployed": True, "api_url": api, "pools_created": created, "deployments": listed})
+        ctx.emit_json({"deployed": True, "api_url": api, "pools_created": created, "deployments": listed,
+                       "alerts": alerts_made})
     else:
         ctx.table(f"deployed to {api}", columns, table_rows)
         if created:
             ctx.say("created work pools: " + ", ".join(created))
+        if alerts_made:
+            ctx.say(f"alerts: automation '{alerts_made['automation']}' sends to block {alerts_made['block']} "
+                    "(UI: Automations, Blocks)")
         pools = sorted({d.work_pool for d in rows})
         ctx.say(f"[dim]start a worker per pool where gameops is installed: prefect worker start --pool NAME "
                 f"({', '.join(pools)})[/dim]")
