@@ -48,20 +48,24 @@ def ensure_pools(names: list[str], pool_type: str = "process") -> list[str]:
     return created
 
 
-def worker_command(pool: str, name: str, limit: int | None = None) -> list[str]:
-    cmd = [prefect_executable(), "worker", "start", "--pool", pool, "--name", name, "--type", "process"]
+def worker_command(pool: str, name: str, limit: int | None = None, python: str | None = None) -> list[str]:
+    """``prefect worker start`` for ``pool``; with ``python``, the Prefect (and gameops) of that interpreter."""
+    prefect = [python, "-m", "prefect"] if python else [prefect_executable()]
+    cmd = [*prefect, "worker", "start", "--pool", pool, "--name", name, "--type", "process"]
     if limit:
         cmd += ["--limit", str(limit)]
     return cmd
 
 
 def start_worker(pool: str, name: str, api_url: str, log: Path, *, env: dict[str, str] | None = None,
-                 poll_s: float = 2.0, cwd: Path | None = None, limit: int | None = None) -> subprocess.Popen:
+                 poll_s: float = 2.0, cwd: Path | None = None, limit: int | None = None,
+                 python: str | None = None) -> subprocess.Popen:
     """Start ``prefect worker start`` for ``pool`` in the background (its own process group).
 
     ``poll_s`` is the worker's poll interval (``PREFECT_WORKER_QUERY_SECONDS``; Prefect's
     default of 15 s is for idle teams, not for tests). ``cwd`` is the worker's working folder
-    (default: the log's folder); any folder works, the flows come from the installed package.
+    (default: the log's folder); any folder works, the flows come from the installed package
+    (``python``: the interpreter of another installation, e.g. a pipx venv).
     Stop it with :func:`stop_worker`.
     """
     full_env = {
@@ -77,7 +81,7 @@ def start_worker(pool: str, name: str, api_url: str, log: Path, *, env: dict[str
         "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
     logf = open(log, "ab")
     try:
-        return subprocess.Popen(worker_command(pool, name, limit), stdout=logf, stderr=subprocess.STDOUT,
+        return subprocess.Popen(worker_command(pool, name, limit, python), stdout=logf, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=full_env, cwd=cwd or log.parent, **kwargs)
     finally:
         logf.close()

@@ -67,8 +67,9 @@ def team_server(tmp: Path, postgres: bool) -> Iterator[Team]:
 
 
 @contextlib.contextmanager
-def workers(team: Team, pools: dict[str, str], logs: Path) -> Iterator[dict[str, Path]]:
-    """One process worker per pool (name -> pool); yields name -> log file. Poll interval 1 s."""
+def workers(team: Team, pools: dict[str, str], logs: Path, python: str | None = None) -> Iterator[dict[str, Path]]:
+    """One process worker per pool (name -> pool); yields name -> log file. Poll interval 1 s.
+    ``python``: the workers run that interpreter's Prefect and gameops (default: this venv's)."""
     from gameops.deployments.work_pools import start_worker, stop_worker
 
     logs.mkdir(parents=True, exist_ok=True)
@@ -77,7 +78,7 @@ def workers(team: Team, pools: dict[str, str], logs: Path) -> Iterator[dict[str,
     try:
         for name, pool in pools.items():
             paths[name] = logs / f"{name}.log"
-            procs.append(start_worker(pool, name, team.api_url, paths[name], poll_s=1,
+            procs.append(start_worker(pool, name, team.api_url, paths[name], poll_s=1, python=python,
                                       env={k: v for k, v in team.env().items() if k != "PREFECT_API_URL"}))
         yield paths
     finally:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_GAME, make_repo
 from teamserver import api, clone_state, run_cli, team_server, workers
+from wheelenv import build_wheel, install_in_fresh_venv
 
 pytestmark = pytest.mark.slow
 
@@ -98,7 +99,13 @@ def test_deploy_all_then_a_deployment_run_of_release_matches_the_cli(team, tmp_p
 
     env = {**os.environ, **team.env()}
     prefect = str(Path(sys.executable).parent / "prefect")
-    with workers(team, {"worker-1": "gameops"}, elsewhere) as logs:
+    # The worker runs gameops from a wheel installed in a fresh venv: no checkout of gameops' code.
+    wheel = build_wheel(tmp_path / "wheel")
+    python, site = install_in_fresh_venv(wheel, tmp_path / "venv")
+    probe = subprocess.run([str(python), "-c", "import gameops.flows.release as m; print(m.__file__)"], cwd=elsewhere,
+                           capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert Path(probe.stdout.strip()).is_relative_to(site), probe.stderr
+    with workers(team, {"worker-1": "gameops"}, elsewhere, python=str(python)) as logs:
         run = subprocess.run([prefect, "deployment", "run", "release/release", "--param", "version=1.0.0",
                               "--param", 'platforms=["linux"]', "--watch", "--watch-interval", "2", "--watch-timeout", "600"],
                              capture_output=True, text=True, env=env, timeout=700, stdin=subprocess.DEVNULL, cwd=elsewhere)
