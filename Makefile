@@ -39,4 +39,4 @@ ui-check: install godot
 	$(PY) scripts/ui_check.py
 
 clean:
-	rm -rf .demo build dist .pytest_cache
+	rm -rf .demo build dist .pytest_cache .mypy_cache .ruff_cache
