@@ -10,8 +10,10 @@ Three consumers, one table:
 - ``gameops deploy`` applies it through Prefect's Python API (``to_deployment`` + ``deploy``);
 - ``gameops serve`` serves it from one process (every row but the per-OS exports);
 - ``prefect.yaml`` at the root of the repository is rendered from it (``python -m
-  gameops.deployments.table [--project DIR] [--check]``), for ``prefect deploy --all``;
-  tests/test_deployment_table.py fails when the committed file and the table disagree.
+  gameops.deployments.table [--project DIR] [--prefect-file FILE] [--check]``, run from the
+  root), for ``prefect deploy --all``; tests/test_deployment_table.py fails when the committed
+  file and the table disagree. With an installed gameops, the same command writes a game's own
+  prefect.yaml into the current folder.
 
 Descriptions are not in the table: Prefect takes them from the flows' docstrings.
 No Prefect import here: the command line imports this module for ``--dry-run`` listings.
@@ -30,7 +32,6 @@ from gameops.config import GameopsConfig
 
 GENERAL_POOL = "gameops"
 PROJECT_PLACEHOLDER = "{{ $GAMEOPS_PROJECT }}"
-REPO_ROOT = Path(__file__).resolve().parent.parent  # where prefect.yaml lives in a checkout
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m gameops.deployments.table",
                                  description="Write prefect.yaml from the deployment table (pools and schedules from a project's config).")
     ap.add_argument("--project", default=None, help="game repository whose gameops.yaml sets pools and schedules (default: built-in defaults)")
-    ap.add_argument("--prefect-file", default=str(REPO_ROOT / "prefect.yaml"))
+    ap.add_argument("--prefect-file", default="prefect.yaml",
+                    help="file to write or check (default: prefect.yaml in the current folder; in a gameops checkout, its root)")
     ap.add_argument("--check", action="store_true", help="exit 1 when prefect.yaml differs from the table; write nothing")
     a = ap.parse_args(argv)
     try:

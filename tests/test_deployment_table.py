@@ -37,7 +37,9 @@ def _by_name(text: str) -> dict:
 
 
 def test_committed_prefect_yaml_is_the_table_rendered_with_default_config(tmp_path):
-    assert table_mod.main(["--check"]) == 0, "prefect.yaml disagrees with the table: python -m gameops.deployments.table"
+    committed = str(ROOT / "prefect.yaml")
+    assert table_mod.main(["--check", "--prefect-file", committed]) == 0, \
+        "prefect.yaml disagrees with the table: python -m gameops.deployments.table"
     deps = _by_name((ROOT / "prefect.yaml").read_text())
     rows = {d.name: d for d in table_mod.table(GameopsConfig())}
     assert set(deps) == set(rows)
