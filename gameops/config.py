@@ -130,7 +130,17 @@ class ReleaseConfig(_Section):
     )
     shared_dir: str | None = Field(None, description="Shared location where distributed exports leave their artifacts.")
     work_item_url: str | None = Field(None, description="URL template of a work item in the notes ({id}, {id_lower}); default: its heading in the backlog.")
+    bot_pattern: str = Field(_commit_rules.conventional.DEFAULT_BOT_PATTERN, description="Regex searched in 'Name <email>' of authors and Co-authored-by trailers: matches are bots, not contributors, in the notes.")
     wrap_in_directory: bool = Field(True, description="Put everything in an archive inside one folder named like the archive.")
+
+    @field_validator("bot_pattern")
+    @classmethod
+    def _bot_regex(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from None
+        return v
 
 
 class BacklogConfig(_Section):
