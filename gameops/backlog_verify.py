@@ -125,7 +125,9 @@ def _verify_inline(loaded: Loaded) -> list[ItemCheck]:
             marked = refs[item_id]
         else:
             marked = "archived"
-        c = classify(item_id, marked, len(items), len(archived.get(item_id, [])), cfg.file, archive_place)
+        in_files = list(dict.fromkeys(rel for rel, _ in archived.get(item_id, [])))
+        c = classify(item_id, marked, len(items), len(archived.get(item_id, [])), cfg.file,
+                     " and ".join(in_files) if in_files else archive_place)
         if c.ok and any(k in ("done", "rejected") for k in kinds):
             c.warnings.append(f"{item_id} is {items[0].status.strip() or 'done'}; `gameops backlog archive` will move it")
         c.where = [f"{cfg.file}:{i.start + 1}" for i in items] + \
