@@ -16,14 +16,15 @@ from tests.conftest import git
 
 # The header as plain conventional-commit linters read it (commitlint's config-conventional
 # types); a scope, when there is one, must be a work item: gameops writes none.
-PLAIN = re.compile(r"^(build|chore|ci|docs|feat|fix|perf|refactor|revert|style|test)!?: \S.{0,70}$")
+PLAIN = re.compile(r"^(build|chore|ci|docs|feat|fix|perf|refactor|revert|style|test)(\(release\))?!?: \S.{0,70}$")
 
 IDS = ["TD_088", "VS_003B-4", "VS_000.3", "TD_077", "BR_015", "TD_089", "TD_090", "ART_002", "VS_010", "TD_003_OLD"]
 
 
 def messages() -> list[str]:
     return [branch_commit.archive_message(IDS[:1]), branch_commit.archive_message(IDS[:2]),
-            branch_commit.archive_message(IDS), branch_commit.docs_sync_message(1), branch_commit.docs_sync_message(3)]
+            branch_commit.archive_message(IDS), branch_commit.docs_sync_message(1), branch_commit.docs_sync_message(3),
+            commit_rules.release_subject("1.4.0"), commit_rules.release_subject("2.0.0-rc.1")]
 
 
 @pytest.mark.parametrize("message", messages())
@@ -31,7 +32,14 @@ def test_every_message_passes_a_plain_linter_and_gameops_rules(message):
     assert PLAIN.match(message), message
     verdict = commit_rules.validate(message)
     assert verdict.ok and verdict.kind == "conventional", verdict.problems
-    assert "(" not in message.split(":", 1)[0]  # no scope at all
+    head = message.split(":", 1)[0]
+    assert "(" not in head or head == "chore(release)"  # no scope but the release commit's
+
+
+def test_release_scope_is_accepted_only_for_the_release_commit():
+    assert commit_rules.validate("chore(release): 1.4.0").ok
+    for other in ("chore(release): tidy up", "feat(release): 1.4.0", "chore(backlog): archive 2 items"):
+        assert not commit_rules.validate(other).ok, other
 
 
 def test_long_id_lists_are_cut_to_fit_and_say_how_many_are_left():
@@ -75,3 +83,7 @@ def test_gameops_own_hooks_accept_its_maintenance_commits(tmp_path):
 
     cp = subprocess.run(["git", "commit", "-q", "-m", "chore(backlog): archive 2 item(s)"], cwd=root, capture_output=True, text=True)
     assert cp.returncode == 1 and "scope" in cp.stderr
+    # the release commit's subject passes the installed commit-msg hook too (off a protected branch)
+    cp = subprocess.run(["git", "commit", "-q", "-m", commit_rules.release_subject("1.4.0")], cwd=root,
+                        capture_output=True, text=True)
+    assert cp.returncode == 0, cp.stderr
