@@ -100,10 +100,10 @@ def summarize(loaded: Loaded) -> Summary:
             s.active_by_type[r.type] += 1
             s.active_by_status[_status_label(r.status)] += 1
             s.waiting += kind in ("done", "rejected")
-        for paths in table.archived_files(root / cfg.archive_dir).values():
-            for p in paths:
-                s.archived_rejected += "[rejected]" in p.name
-                s.archived_done += "[rejected]" not in p.name
+        for paths in table.archived_files(root / cfg.archive_dir).values():  # by unique id: its last file decides
+            rejected_file = "[rejected]" in paths[-1].name
+            s.archived_rejected += rejected_file
+            s.archived_done += not rejected_file
         return s
     b = inline.load(root / cfg.file, cfg.file)
     for it in b.items:

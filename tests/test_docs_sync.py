@@ -157,3 +157,11 @@ def test_archived_counts_are_by_unique_id_over_every_archive_file(tmp_path):
     s = docs_sync.summarize(load(root)).as_dict()
     assert (s["archived_completed"], s["archived_rejected"], s["archived_cancelled"]) == (6, 1, 2)
     assert s["archived"] == 9
+
+
+def test_table_layout_counts_an_id_archived_twice_once(tmp_path):
+    root = copy_fixture("table", tmp_path / "r")
+    q = root / "Docs/Backlog/archive/2025-Q3"
+    src = next(q.glob("2025_08_15-TD_015-*.md"))
+    (q / "2025_08_20-TD_015-archive-naming-again-[refactor][completed].md").write_bytes(src.read_bytes())
+    assert docs_sync.summarize(load(root)).as_dict()["archived"] == 1
