@@ -422,8 +422,8 @@ def _uninstall_beside(loc: Location, manifest: dict, dry_run: bool) -> Report:
     else:  # someone changed the config since: put back only core.hooksPath
         note = f"git config changed since install: only core.hooksPath set back to {previous or '(unset)'}"
         if not dry_run:
-            if previous:
-                git(loc.toplevel, "config", "--local", "core.hooksPath", previous)
+            if previous:  # a value, never an option
+                git(loc.toplevel, "config", "--local", "core.hooksPath", "./" + previous if previous.startswith("-") else previous)
             else:
                 git(loc.toplevel, "config", "--local", "--unset", "core.hooksPath", check=False)
     report.hooks.append(HookAction("core.hooksPath", "restored", _rel(loc, cfg_file), note=note))
