@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 # A work-item id: VS_010, BR_016, TD_089, sub-ids VS_000.3, sub-slices VS_003A and their parts
 # VS_003B-1 (VS_003B is another item). The commit-msg hook's default scope rule
 # (git.work_item_pattern) is this same pattern.
-WORK_ITEM_PATTERN = r"[A-Z]{2,3}_\d{3}(?:\.\d+)?[A-Z]?(?:-\d+)?"
+WORK_ITEM_PATTERN = r"[A-Z]{2,3}_\d{3}(?:\.\d+)?[A-Z]?(?:-\d{1,2})?"
 WORK_ITEM = re.compile(rf"\b({WORK_ITEM_PATTERN})(?!\w|[.\-]\d)")
 _HEADER = re.compile(
     r"^(?P<type>[A-Za-z]+)"
