@@ -402,3 +402,15 @@ def test_pre_commit_hooks_manifest_matches_the_hooks():
         assert hook["entry"] == f"gameops hooks run {name}" and name in KNOWN
         assert hook["stages"] == [name]
         assert hook["language"] == "python"
+
+
+def test_husky_hook_that_is_not_executable_is_skipped_as_git_would(tmp_path):
+    """BlockLife's .husky hooks are tracked as 100644: git on Linux ignores them, so the chain does too."""
+    r = _husky_repo(tmp_path)
+    (r / ".husky" / "pre-commit").chmod(0o644)
+    ok(gameops(r, "hooks", "install"))
+    ok(git(r, "switch", "-q", "-c", "feat/VS_003-grid"))
+    cp = commit_file(r, "b.txt", "feat(VS_003): add b")
+    assert cp.returncode == 0, cp.stderr
+    assert "husky pre-commit ran" not in cp.stdout + cp.stderr
+    assert ".husky/pre-commit is not executable, so git would not run it either" in cp.stderr
