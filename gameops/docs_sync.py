@@ -49,12 +49,17 @@ class Summary:
     waiting: int = 0
     archived_done: int = 0
     archived_rejected: int = 0
+    archived_cancelled: int = 0  # cancelled or obsolete: archived, never counted as completed
 
     def as_dict(self) -> dict:
         return {"active": sum(self.active_by_type.values()), "active_by_type": dict(sorted(self.active_by_type.items())),
                 "active_by_status": dict(sorted(self.active_by_status.items())), "done_waiting_for_archive": self.waiting,
-                "archived": self.archived_done + self.archived_rejected, "archived_completed": self.archived_done,
-                "archived_rejected": self.archived_rejected}
+                "archived": self.archived, "archived_completed": self.archived_done,
+                "archived_rejected": self.archived_rejected, "archived_cancelled": self.archived_cancelled}
+
+    @property
+    def archived(self) -> int:
+        return self.archived_done + self.archived_rejected + self.archived_cancelled
 
     def render(self, nl: str) -> str:
         def counts(c: Counter) -> str:
@@ -65,8 +70,8 @@ class Summary:
             f"- **In the backlog**: {active} ({counts(self.active_by_type)})",
             f"- **By status**: {counts(self.active_by_status)}",
             f"- **Done, waiting for the archive**: {self.waiting}",
-            f"- **Archived**: {self.archived_done + self.archived_rejected} "
-            f"({self.archived_done} completed, {self.archived_rejected} rejected)",
+            f"- **Archived**: {self.archived} ({self.archived_done} completed, {self.archived_rejected} rejected"
+            + (f", {self.archived_cancelled} cancelled or obsolete)" if self.archived_cancelled else ")"),
         ]
         return nl + nl.join(lines) + nl
 
@@ -92,22 +97,25 @@ def summarize(loaded: Loaded) -> Summary:
             s.active_by_type[r.type] += 1
             s.active_by_status[_status_label(r.status)] += 1
             s.waiting += kind in ("done", "rejected")
-        for paths in table.archived_files(root / cfg.archive_dir).values():
-            for p in paths:
-                s.archived_rejected += "[rejected]" in p.name
-                s.archived_done += "[rejected]" not in p.name
+        for paths in table.archived_files(root / cfg.archive_dir).values():  # by unique id: its last file decides
+            rejected_file = "[rejected]" in paths[-1].name
+            s.archived_rejected += rejected_file
+            s.archived_done += not rejected_file
         return s
     b = inline.load(root / cfg.file, cfg.file)
     for it in b.items:
         s.active_by_type[it.type] += 1
         s.active_by_status[_status_label(it.status)] += 1
         s.waiting += status_kind(it.status, done, rejected) in ("done", "rejected")
-    apath = root / cfg.archive
-    if apath.exists():
-        for it in inline.parse(Document.read(apath, cfg.archive)).items:
-            rejected_entry = it.marker == "REJECTED" or status_kind(it.status, done, rejected) == "rejected"
-            s.archived_rejected += rejected_entry
-            s.archived_done += not rejected_entry
+    kinds: dict[str, str] = {}  # by unique id: an id archived twice (or in two archive files) counts once
+    for rel in cfg.archive_files():
+        apath = root / rel
+        if apath.is_file():
+            for it in inline.parse(Document.read(apath, rel)).items:
+                kinds[it.id] = inline.entry_kind(it, done, rejected)  # the later entry wins
+    s.archived_done = sum(k == "done" for k in kinds.values())
+    s.archived_rejected = sum(k == "rejected" for k in kinds.values())
+    s.archived_cancelled = sum(k == "cancelled" for k in kinds.values())
     return s
 
 
