@@ -11,6 +11,7 @@ from gameops.errors import JobFailed
 from gameops.flows.build import run_build
 from gameops.flows.test import publish_test_reports, run_categories
 from gameops.tasks import gates as gate_tasks
+from gameops.tasks import history as history_tasks
 from gameops.tasks.checks import check_files, check_git, check_godot_project, check_tools
 
 
@@ -51,6 +52,7 @@ def ci(project: str = ".", config: str | None = None) -> dict:
     from gameops.results.model import Summary
 
     doc["reports"] = publish_test_reports(loaded, summary or Summary([]), doc, md, "ci")
+    history_tasks.publish_summary(name)
     if not doc["ok"]:
         raise JobFailed(f"ci failed: {len(doc['failures'])} problem(s): " + "; ".join(doc["failures"][:3]), report=doc)
     return doc

@@ -7,10 +7,11 @@ from pathlib import Path
 from prefect import flow
 
 from gameops.flows.alerts import alerting
-from gameops import dotnet, reports
+from gameops import dotnet, history, reports
 from gameops.config import Loaded, load
 from gameops.errors import JobFailed
 from gameops.results.model import Summary
+from gameops.tasks import history as history_tasks
 from gameops.tasks import reports as report_tasks
 from gameops.tasks.dotnet import test_category
 
@@ -40,6 +41,9 @@ def publish_test_reports(loaded: Loaded, summary: Summary, doc: dict, markdown_t
     changed = report_tasks.write(folder, summary, markdown_text, doc)
     report_tasks.publish(f"{key}-{loaded.config.project.name}", summary, markdown_text,
                          description=f"{key} of {loaded.config.project.name}: {reports.headline(summary)}")
+    if summary.has_tests:  # every run's results join the project's test history (gameops history)
+        commit, branch = history.repo_identity(loaded.root)
+        history_tasks.record(loaded.config.project.name, history.from_summary(summary, commit, branch, history.now_iso()))
     return changed
 
 
