@@ -261,7 +261,7 @@ header p{margin:4px 0 0;color:#b9c2d0}main{padding:20px 28px;display:grid;gap:18
 grid-template-columns:repeat(auto-fit,minmax(440px,1fr))}section{background:#fff;border-radius:8px;
 padding:14px 18px;box-shadow:0 1px 3px rgba(0,0,0,.08)}h2{font-size:15px;margin:0 0 10px}
 table{border-collapse:collapse;width:100%;font-size:13px}td,th{padding:4px 6px;border-bottom:1px solid #eceef2;
-text-align:left;vertical-align:top}th{color:#5b6575;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
+text-align:left;vertical-align:top}th{color:#5b6575;font-weight:600}td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 code{font-size:12px;word-break:break-all}.bad{color:#c0392b}.ok{color:#1e8449}.muted{color:#8a93a3}
 .legend span{display:inline-block;margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;
 border-radius:2px;margin-right:4px}svg text{font-size:10px;fill:#5b6575}
@@ -333,7 +333,7 @@ def render_html(doc: dict[str, Any], title: str = "Test history") -> str:
                                                   f"<th>flips</th></tr>{rows}</table>" if rows else "<p class=muted>None.</p>")
                + "</section>")
     rows = "".join(f"<tr><td>{_test_link(b['test'], [b['since_run']])}</td><td>{html.escape(b['category'])}</td>"
-                   f"<td><code>{html.escape((b['since_commit'] or '?')[:10])}</code></td><td class='n bad'>{b['failed_runs']}</td></tr>"
+                   f"<td class='n'><code>{html.escape((b['since_commit'] or '?')[:10])}</code></td><td class='n bad'>{b['failed_runs']}</td></tr>"
                    for b in doc["broken"][:50])
     out.append("<section><h2>Broken tests</h2>" + (f"<table><tr><th>test</th><th>category</th><th>since</th><th>runs</th></tr>"
                                                    f"{rows}</table>" if rows else "<p class=muted>None.</p>") + "</section>")
