@@ -89,3 +89,33 @@ def test_report_record_then_history(prefect, sample_repo, tmp_path, capsys, game
 def test_history_bad_input(gameops_cli, sample_repo):
     out = gameops_cli("--project", str(sample_repo), "history", "--last", "0")
     assert out.code == 2 and "--last 0" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_quarantined_failure_is_reported_and_does_not_fail_ci(prefect, gameops_cli, tmp_path):
+    from ci_helpers import game_repo, standin_path
+
+    repo = game_repo(tmp_path)
+    scoring = repo / "tests" / "Lumen.Core.Tests" / "ScoringTests.cs"
+    scoring.write_text(scoring.read_text(encoding="utf-8").replace(
+        "Assert.Equal(200, Scoring.Combo(3, 100));", 'Assert.Fail("combo bonus is wrong");', 1), encoding="utf-8")
+    with open(repo / "gameops.yaml", "a", encoding="utf-8") as f:
+        f.write("  quarantine:\n    - Lumen.Core.Tests.ScoringTests.Combo_adds_fifty_per_extra_streak\n")
+    r = gameops_cli("--project", str(repo), "--json", "ci", env={"PATH": standin_path(), "GITHUB_STEP_SUMMARY": ""},
+                    timeout=900)
+    assert "Traceback" not in r.stderr, r.stderr
+    doc = json.loads(r.stdout)
+    assert r.code == 0, doc["failures"]
+    q = doc["quarantine"]
+    assert q["tests"] == ["Lumen.Core.Tests.ScoringTests.Combo_adds_fifty_per_extra_streak"]
+    assert q["failed"] == 1 and q["passed"] == 0 and q["failures"][0].endswith("Combo_adds_fifty_per_extra_streak")
+    assert doc["failed"] == 0 and doc["total"] == 8  # the other tests ran as usual, without it
+    md = (repo / "TestResults" / "test-summary.md").read_text(encoding="utf-8")
+    assert "Quarantine" in md and "do not fail the run" in md and "Combo_adds_fifty_per_extra_streak" in md
+
+
+def test_quarantine_names_are_checked(tmp_path):
+    from gameops.config import load
+
+    (tmp_path / "gameops.yaml").write_text("dotnet:\n  quarantine:\n    - '--logger x'\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="quarantine"):
+        load(tmp_path, None)
