@@ -98,11 +98,13 @@ def test_quarantined_failure_is_reported_and_does_not_fail_ci(prefect, gameops_c
     scoring = repo / "tests" / "Lumen.Core.Tests" / "ScoringTests.cs"
     scoring.write_text(scoring.read_text(encoding="utf-8").replace(
         "Assert.Equal(200, Scoring.Combo(3, 100));", 'Assert.Fail("combo bonus is wrong");', 1), encoding="utf-8")
-    with open(repo / "gameops.yaml", "a", encoding="utf-8") as f:
-        f.write("  quarantine:\n    - Lumen.Core.Tests.ScoringTests.Combo_adds_fifty_per_extra_streak\n")
+    config = repo / "gameops.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  solution: Lumen.sln\n", (
+        "  solution: Lumen.sln\n  quarantine:\n    - Lumen.Core.Tests.ScoringTests.Combo_adds_fifty_per_extra_streak\n"), 1),
+        encoding="utf-8")
     r = gameops_cli("--project", str(repo), "--json", "ci", env={"PATH": standin_path(), "GITHUB_STEP_SUMMARY": ""},
                     timeout=900)
-    assert "Traceback" not in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and r.stdout, r.stderr[-3000:]
     doc = json.loads(r.stdout)
     assert r.code == 0, doc["failures"]
     q = doc["quarantine"]
