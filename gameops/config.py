@@ -21,7 +21,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from gameops import backlog as _backlog
 from gameops import branch_rules as _branch_rules
+from gameops import changelog as _changelog
 from gameops import commit_rules as _commit_rules
 from gameops.hooks import settings as _hook_settings
 from gameops.errors import BadInput, ConfigError
@@ -32,7 +34,7 @@ ENV_PREFIX = "GAMEOPS_"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
 class ProjectConfig(_Section):
@@ -104,21 +106,13 @@ class ReleaseConfig(_Section):
     out_dir: str = Field("dist", description="Output folder; releases go to <out_dir>/<version>/.")
     include: list[str] = Field(default_factory=lambda: ["README*", "LICENSE*", "CHANGELOG*"], description="Globs of repository files added to every package.")
     archive_name: str = Field("{project}-{version}-{platform}.zip", description="Archive name template.")
-    tag_prefix: str = Field("v", description="Release tags are <tag_prefix><version>.")
+    tag_prefix: str = Field(_changelog.DEFAULT_TAG_PREFIX, description="Release tags are <tag_prefix><version>.")
     allowed_branches: list[str] = Field(default_factory=lambda: ["main", "master", "release/*"], description="Branches a release may be cut from (globs).")
     zero_major_bumps_minor: bool = Field(True, description="In 0.x, a breaking change bumps the minor version, not the major.")
     store: str | None = Field(None, description="Folder the release folder is copied to on publish (release store).")
     changelog: str = Field("CHANGELOG.md", description="Changelog the new notes are prepended to.")
     sections: dict[str, str] = Field(
-        default_factory=lambda: {
-            "feat": "Features",
-            "fix": "Bug Fixes",
-            "perf": "Performance",
-            "refactor": "Refactoring",
-            "tech": "Technical",
-            "docs": "Documentation",
-            "test": "Tests",
-        },
+        default_factory=lambda: dict(_changelog.DEFAULT_SECTIONS),
         description="Commit type -> release-notes section title, in display order.",
     )
     concurrency: Literal["wait", "exit"] = Field("wait", description="When another release of the project runs: wait for it, or exit.")
@@ -134,8 +128,8 @@ class ReleaseConfig(_Section):
 
 class BacklogConfig(_Section):
     layout: Literal["inline", "table"] = Field("inline", description="inline: one Backlog.md with ### blocks; table: tracker table + one file per item.")
-    file: str = Field("Docs/01-Active/Backlog.md", description="The backlog file.")
-    archive: str = Field("Docs/07-Archive/Completed_Backlog.md", description="Append-only archive (inline layout).")
+    file: str = Field(_backlog.DEFAULT_FILE, description="The backlog file.")
+    archive: str = Field(_backlog.DEFAULT_ARCHIVE, description="Append-only archive (inline layout).")
     items_dir: str = Field("Docs/Backlog/items", description="Item files (table layout).")
     archive_dir: str = Field("Docs/Backlog/archive", description="Quarter folders (table layout).")
     done_statuses: list[str] = Field(default_factory=lambda: ["done", "completed", "resolved"], description="Statuses that mean done (case-insensitive, emoji ignored).")
@@ -473,12 +467,11 @@ def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
                 put("godot.presets", mapping, "export_presets.cfg")
     if "project" not in data:
         put("project.name", root.name, "folder name")
-    for candidate, layout in (("Docs/01-Active/Backlog.md", "inline"), ("Docs/Backlog/Backlog.md", "table")):
-        if (root / candidate).is_file():
-            put("backlog.file", candidate, f"found {candidate}")
-            if layout == "table":
-                put("backlog.layout", "table", "tracker-table era layout")
-            break
+    found = _backlog.detect_file(root)
+    if found:
+        put("backlog.file", found[0], f"found {found[0]}")
+        if found[1] == "table":
+            put("backlog.layout", "table", "tracker-table era layout")
     return data, sources, notes
 
 
