@@ -41,7 +41,7 @@ def test_start_status_reuse_and_stop(gameops_cli, sample_repo, monkeypatch):
         assert status.code == 0 and f"127.0.0.1:{port}" in status.stderr
 
         # a gameops command now records its run on that server and prints the link to it
-        ran = gameops_cli("--project", str(sample_repo), "check", env={"GODOT_BIN": sys.executable})
+        ran = gameops_cli("--project", str(sample_repo), "check", env={"GODOT_BIN": sys.executable}, process=True)
         assert f"http://127.0.0.1:{port}/runs/flow-run/" in ran.stderr
     finally:
         stopped = gameops_cli("--json", "server", "stop")
