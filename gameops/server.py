@@ -365,18 +365,9 @@ def connect(verbose: int = 0, host: str = "127.0.0.1", port: int = 4200, databas
     caller can import Prefect and its flow meanwhile. Prefect's ephemeral server is never used.
     """
     start_timeout()  # a bad value is bad input before anything starts
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # gameops prints its own summary of a run; Prefect's console log (every state change, and a
-    # traceback for a failed check) is for -v. The API log handler still sends everything to the UI.
-    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO" if verbose else "CRITICAL")
-    api = os.environ.get("PREFECT_API_URL")
+    api = prepare_prefect_environment(verbose)
     if api:
         return Connection(api)
-    st = running()
-    if st:
-        os.environ["PREFECT_API_URL"] = st.api_url
-        os.environ.setdefault("PREFECT_UI_URL", st.url)
-        return Connection(st.api_url)
     pending = begin(host, port, database, auto_port=True)
     if pending.started and announce is not None:
         announce(f"starting the local Prefect server at {pending.state.url} (first flow command on this machine; "
@@ -384,6 +375,22 @@ def connect(verbose: int = 0, host: str = "127.0.0.1", port: int = 4200, databas
     return Connection(None, pending)
 
 
-def prepare_prefect_environment(verbose: int = 0, announce: Callable[[str], None] | None = None) -> str:
-    """``connect`` with the default host and port, waiting for the server. Returns its API URL."""
-    return connect(verbose, announce=announce).ready()
+def prepare_prefect_environment(verbose: int = 0) -> str | None:
+    """Prefect's environment before ``import prefect``, and the server to use when one is there.
+
+    gameops prints its own summary of a run; Prefect's console log (every state change, and a
+    traceback for a failed check) is for -v. The API log handler still sends everything to the UI.
+    For commands that need a server someone keeps (``deploy``, ``serve``): ``PREFECT_API_URL``
+    or this home's running server, set up as ``connect`` does; None when there is none (they
+    say so; they do not start one)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO" if verbose else "CRITICAL")
+    api = os.environ.get("PREFECT_API_URL")
+    if api:
+        return api
+    st = running()
+    if st:
+        os.environ["PREFECT_API_URL"] = st.api_url
+        os.environ.setdefault("PREFECT_UI_URL", st.url)
+        return st.api_url
+    return None

@@ -19,7 +19,7 @@ def released_repo(sample_repo):
 
 def test_notes_default_prints_every_release(gameops_cli, sample_repo):
     repo = released_repo(sample_repo)
-    r = gameops_cli("--project", str(repo), "notes")
+    r = gameops_cli("--project", str(repo), "notes", process=True)
     assert r.code == 0, r.stderr
     assert r.stdout.index("## [Unreleased]") < r.stdout.index("## [0.1.0]")
     assert "### Features" in r.stdout and "### Bug Fixes" in r.stdout

@@ -25,7 +25,7 @@ def _free_port() -> int:
 def test_start_status_reuse_and_stop(gameops_cli, sample_repo, monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     port = str(_free_port())
-    started = gameops_cli("--json", "server", "start", "--port", port, timeout=180)
+    started = gameops_cli("--json", "server", "start", "--port", port, timeout=180, process=True)
     try:
         assert started.code == 0, started.stderr
         doc = started.json

@@ -88,7 +88,9 @@ def run(args, ctx) -> int:
             ctx.table("would deploy (dry run)", ["deployment", "entrypoint", "work pool", "schedule"],
                       [(r["name"], r["entrypoint"], r["work_pool"], r["schedule"]) for r in rows])
         return 0
-    api = prepare_prefect_environment(ctx.verbose, announce=ctx.say)
+    api = prepare_prefect_environment(ctx.verbose)
+    if not api:
+        raise BadInput("gameops deploy needs a Prefect server: run `gameops server start`, or set PREFECT_API_URL")
     created = ensure_pools([r["work_pool"] for r in rows if r["work_pool"]])
     # GAMEOPS_CODE_DIR is left to the workers: unset here, the pull step's "{{ $GAMEOPS_CODE_DIR }}"
     # is resolved on each worker when a run starts, so every machine uses its own checkout.

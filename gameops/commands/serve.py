@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from gameops.errors import BadInput
 
 
@@ -33,7 +35,10 @@ def run(args, ctx) -> int:
         return 0
     from gameops.server import prepare_prefect_environment
 
-    prepare_prefect_environment(ctx.verbose, announce=ctx.say)  # a server that outlives this process
+    prepare_prefect_environment(ctx.verbose)
+    if not os.environ.get("PREFECT_API_URL"):
+        raise BadInput("no Prefect server: start one with `gameops server start` (or set PREFECT_API_URL); "
+                       "schedules need a server that outlives this process")
     from gameops.deployments.serve import build, serve
 
     deployments, notes = build(loaded, args.only)
