@@ -152,7 +152,11 @@ class Context:
         try:
             from gameops.flows.runtime import run_flow
         except ImportError as exc:  # a broken install, not the user's input
+            connection.abandon()
             raise BadInput(f"cannot import the flows package ({exc}); reinstall gameops") from None
+        except BaseException:  # Ctrl+C: no server is left starting unrecorded
+            connection.abandon()
+            raise
         connection.ready()
         return run_flow(target, params, self)
 

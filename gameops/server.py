@@ -211,17 +211,32 @@ class Pending:
                 return self.state
             st, proc, log = self.state, self.proc, Path(self.state.log)
             deadline = time.monotonic() + wait_s
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    raise JobFailed(f"the Prefect server exited with {proc.returncode} while starting: "
-                                    f"{_log_tail(log)} (full log: {log})")
-                if healthy(st.api_url):
-                    atomic_write_text(state_file(), json.dumps(asdict(st), indent=2))
-                    return st
-                time.sleep(0.25)
+            try:
+                while time.monotonic() < deadline:
+                    if proc.poll() is not None:
+                        raise JobFailed(f"the Prefect server exited with {proc.returncode} while starting: "
+                                        f"{_log_tail(log)} (full log: {log})")
+                    if healthy(st.api_url):
+                        atomic_write_text(state_file(), json.dumps(asdict(st), indent=2))
+                        return st
+                    time.sleep(0.25)
+            except BaseException:  # Ctrl+C while waiting: no server is left running unrecorded
+                if proc.poll() is None:
+                    kill_tree(proc.pid)
+                raise
             kill_tree(proc.pid)
             raise JobFailed(f"the Prefect server did not answer within {wait_s:.0f} s (machine busy?); see {log}, "
                             "then retry, or raise the wait with GAMEOPS_SERVER_START_TIMEOUT=SECONDS")
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def abandon(self) -> None:
+        """Stop a server this command started but will not wait for; release the start lock."""
+        try:
+            if self.proc is not None and self.proc.poll() is None:
+                kill_tree(self.proc.pid)
         finally:
             if self._lock is not None:
                 self._lock.release()
@@ -353,6 +368,11 @@ class Connection:
             os.environ["PREFECT_API_URL"] = st.api_url
             os.environ.setdefault("PREFECT_UI_URL", st.url)
         return self.api_url
+
+    def abandon(self) -> None:
+        """The command ends before using the server it was starting: stop that server."""
+        if self.api_url is None and self.pending is not None:
+            self.pending.abandon()
 
 
 def connect(verbose: int = 0, host: str = "127.0.0.1", port: int = 4200, database: str | None = None,

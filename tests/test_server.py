@@ -175,3 +175,17 @@ def test_bad_start_timeout_is_bad_input(gameops_cli, sample_repo):
     r = gameops_cli("--project", str(sample_repo), "check", env={"GAMEOPS_SERVER_START_TIMEOUT": "soon"})
     assert r.code == 2
     assert r.stderr.strip() == "gameops: GAMEOPS_SERVER_START_TIMEOUT='soon': expected a number of seconds above 0"
+
+
+def test_a_command_that_ends_before_its_server_answers_leaves_nothing_running(tmp_path, monkeypatch):
+    """Ctrl+C (or a broken install) while the server starts: the starting server is stopped and
+    the start lock is free again, so the next command starts a recorded one."""
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    pending = server.begin("127.0.0.1", _free_port(), auto_port=True)
+    assert pending.started and psutil.pid_exists(pending.proc.pid)
+    pending.abandon()
+    assert pending.proc.wait(timeout=30) is not None
+    assert not server.state_file().exists()
+    lock = server._StartLock(server.home() / "server.lock")
+    lock.acquire()  # would block forever if the lock were still held
+    lock.release()
