@@ -97,16 +97,27 @@ def test_notes_defaults_are_the_config_defaults(tmp_path):
     from gameops.changelog import NotesSource
     from gameops.config import load
 
-    for layout_file in (None, "Docs/01-Active/Backlog.md", "Docs/Backlog/Backlog.md"):
-        root = tmp_path / str(layout_file).replace("/", "_")
+    from gameops.changelog import DEFAULT_BOT_PATTERN
+
+    cases = {  # name: files written
+        "none": [],
+        "inline": ["Docs/01-Active/Backlog.md"],
+        "inline-two-archives": ["Docs/01-Active/Backlog.md", "Docs/07-Archive/CompletedBacklog.md",
+                                "Docs/07-Archive/Completed_Backlog.md"],
+        "inline-other-archive": ["Docs/01-Active/Backlog.md", "Docs/07-Archive/CompletedBacklog.md"],
+        "table": ["Docs/Backlog/Backlog.md"],
+    }
+    for name, files in cases.items():
+        root = tmp_path / name
         root.mkdir()
-        if layout_file:
-            (root / layout_file).parent.mkdir(parents=True)
-            (root / layout_file).write_text("# Backlog\n")
+        for rel in files:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text("# Backlog\n")
         fast, full = NotesSource.defaults(root.resolve()), NotesSource.from_loaded(load(root))
         assert (fast.root, fast.prefix, fast.sections, fast.zero_major_bumps_minor) == \
-               (full.root, full.prefix, full.sections, full.zero_major_bumps_minor)
-        assert (fast.links.files, fast.links.template) == (full.links.files, full.links.template)
+               (full.root, full.prefix, full.sections, full.zero_major_bumps_minor), name
+        assert (fast.links.files, fast.links.template) == (full.links.files, full.links.template), name
+        assert (fast.bot_pattern or DEFAULT_BOT_PATTERN) == (full.bot_pattern or DEFAULT_BOT_PATTERN), name
 
 
 def test_a_config_override_in_the_environment_still_applies(gameops_cli, sample_repo):
