@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 from pathlib import Path
 
 import psutil
@@ -154,7 +155,7 @@ def begin(host: str = "127.0.0.1", port: int = 4200, database: str | None = None
     start of a flow command; ``gameops server start --port`` keeps the port it was given).
     """
     db_url = normalize_database_url(database) if database else None
-    lock = _StartLock(home() / "server.lock")
+    lock = _start_lock()
     lock.acquire()
     try:
         current = running()
@@ -200,7 +201,7 @@ def begin(host: str = "127.0.0.1", port: int = 4200, database: str | None = None
 class Pending:
     """A server being started (or already running, ``proc`` None)."""
 
-    def __init__(self, state: ServerState, proc: subprocess.Popen | None, lock: "_StartLock | None") -> None:
+    def __init__(self, state: ServerState, proc: subprocess.Popen | None, lock: Any) -> None:
         self.state = state
         self.proc = proc
         self.started = proc is not None
@@ -260,48 +261,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-class _StartLock:
-    """An OS file lock on ``$GAMEOPS_HOME/server.lock``: waits while another command starts the
-    server; released by the OS when its holder dies, so a killed start never blocks the next."""
+def _start_lock():
+    """The OS file lock on ``$GAMEOPS_HOME/server.lock`` (filelock): a second command waits
+    while another starts the server; released by the OS when its holder dies, so a killed start
+    never blocks the next."""
+    from filelock import FileLock
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            if os.name == "nt":  # pragma: no cover - Windows
-                import msvcrt
-
-                while True:
-                    try:
-                        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for about 10 s, then raises
-                        break
-                    except OSError:
-                        continue
-            else:
-                import fcntl
-
-                fcntl.flock(fd, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._fd = fd
-
-    def release(self) -> None:
-        if self._fd is None:
-            return
-        try:
-            if os.name == "nt":  # pragma: no cover - Windows
-                import msvcrt
-
-                os.lseek(self._fd, 0, os.SEEK_SET)
-                msvcrt.locking(self._fd, msvcrt.LK_UNLCK, 1)
-        finally:
-            os.close(self._fd)  # closing drops a flock
-            self._fd = None
+    home().mkdir(parents=True, exist_ok=True)
+    return FileLock(str(home() / "server.lock"))
 
 
 def _mask(url: str) -> str:
