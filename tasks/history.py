@@ -13,6 +13,7 @@ from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
 
 from gameops import history
 from gameops.errors import BadInput
@@ -25,7 +26,7 @@ def history_key(project: str) -> str:
     return artifact_key(f"test-history-{project}")
 
 
-@task(name="record-test-history")
+@task(name="record-test-history", cache_policy=NO_CACHE)
 def record(project: str, run: history.Run) -> None:
     """Attach the run's record to the current flow run."""
     create_table_artifact(key=history_key(project), table=run.as_table(), description=run.describe())
@@ -62,7 +63,7 @@ def read_runs(project: str, last: int = 30) -> list[history.Run]:
     return runs
 
 
-@task(name="history-summary")
+@task(name="history-summary", cache_policy=NO_CACHE)
 def publish_summary(project: str, last: int = 30) -> None:
     """The markdown summary of the last runs (this one included), attached to the ``ci`` run."""
     from gameops.tasks.artifacts import markdown
