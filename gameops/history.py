@@ -120,47 +120,44 @@ def analyze(runs: Sequence[Run], *, category: str | None = None, factor: float =
     if factor <= 1.0:
         raise BadInput(f"slowdown factor {factor}: must be greater than 1")
     min_growth_ms = min_growth_s * 1000
-    # Per test: the runs it ran in (index), its outcome and duration there.
-    seen: dict[str, list[int]] = {}
-    outcomes: dict[str, list[str]] = {}
-    durations: dict[str, list[int]] = {}
-    cat_of: dict[str, str] = {}
+    # Per test: the runs it ran (not skipped) in, its outcomes there, its passed durations, its category.
+    per_test: dict[str, tuple[list[int], list[str], list[int], str]] = {}
     categories: list[dict[str, Any]] = []
     cat_durations: dict[str, list[int]] = {}
     for i, run in enumerate(runs):
         per_cat: dict[str, list[int]] = {}  # category -> [total, passed, failed, skipped, duration_ms]
+        for cat in set(run.categories):
+            if category is None or cat == category:
+                per_cat[cat] = [0, 0, 0, 0, 0]
         for name, cat, out, ms in zip(run.tests, run.categories, run.outcomes, run.durations_ms):
-            if category is not None and cat != category:
-                continue
             c = per_cat.get(cat)
-            if c is None:
-                c = per_cat[cat] = [0, 0, 0, 0, 0]
+            if c is None:  # another category than --category
+                continue
             c[0] += 1
             c[4] += ms
-            if out == "p":
-                c[1] += 1
-            elif out == "f":
-                c[2] += 1
-            else:
+            if out == "s":
                 c[3] += 1
                 continue
-            idx = seen.get(name)
-            if idx is None:
-                seen[name] = [i]
-                outcomes[name] = [out]
-                durations[name] = [ms] if out == "p" else []
-                cat_of[name] = cat
+            entry = per_test.get(name)
+            if entry is None:
+                entry = per_test[name] = ([], [], [], cat)
+            entry[0].append(i)
+            entry[1].append(out)
+            if out == "p":
+                c[1] += 1
+                entry[2].append(ms)
             else:
-                idx.append(i)
-                outcomes[name].append(out)
-                if out == "p":
-                    durations[name].append(ms)
+                c[2] += 1
         for cat, (total, passed, failed, skipped, ms) in sorted(per_cat.items()):
             ran = passed + failed
             categories.append({"run": i, "category": cat, "total": total, "passed": passed, "failed": failed,
                                "skipped": skipped, "pass_rate": round(passed / ran, 4) if ran else None,
                                "duration_s": round(ms / 1000, 3)})
             cat_durations.setdefault(cat, []).append(ms)
+    seen = {name: e[0] for name, e in per_test.items()}
+    outcomes = {name: e[1] for name, e in per_test.items()}
+    durations = {name: e[2] for name, e in per_test.items()}
+    cat_of = {name: e[3] for name, e in per_test.items()}
 
     flaky: list[dict[str, Any]] = []
     broken: list[dict[str, Any]] = []
