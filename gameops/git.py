@@ -88,6 +88,39 @@ def changed_paths(root: Path) -> list[str]:
     return paths
 
 
+@dataclass(frozen=True)
+class TagRef:
+    """A tag as git lists it: its name, the commit it points at (annotated tags peeled), its date."""
+
+    name: str
+    commit: str
+    date: int  # the tagger's date for an annotated tag, the commit's for a lightweight one
+
+
+_TAG_FORMAT = "%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)"
+
+
+def list_tags(root: Path, merged: str | None = None) -> list[TagRef]:
+    """Every tag of the repository (``merged``: only those reachable from that commit), one git call.
+
+    Tags of trees or blobs (no commit) are left out; outside a repository the list is empty.
+    """
+    args = ["for-each-ref", f"--format={_TAG_FORMAT}"]
+    if merged:
+        args.append(f"--merged={merged}")
+    out = git(root, *args, "refs/tags/", check=False)
+    found: list[TagRef] = []
+    for line in out.splitlines():
+        parts = line.split("\0")
+        if len(parts) != 6:
+            continue
+        name, kind, obj, peeled_kind, peeled, date = parts
+        if (peeled_kind or kind) != "commit":
+            continue
+        found.append(TagRef(name, peeled or obj, int(date) if date.isdigit() else 0))
+    return found
+
+
 def tracked_files(root: Path) -> list[str]:
     out = git(root, "ls-files", "-z", check=False)
     return [p for p in out.split("\0") if p]
