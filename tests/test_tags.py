@@ -276,3 +276,12 @@ def test_force_moves_only_an_unpublished_tag_of_the_same_version(sample_repo, tm
         make_plan(loaded, Request(version="1.0.0", force=True, dry_run=True, out=str(tmp_path / "out")))
     with pytest.raises(BadInput, match="goes backwards, release tag v1.0.0 "):  # --force never goes lower
         make_plan(load(sample_repo), Request(version="0.9.0", force=True, dry_run=True, out=str(tmp_path / "out")))
+
+
+def test_github_workflow_of_a_bare_tag_repository_triggers_on_version_tags_only(gameops_cli, mixed):
+    import yaml
+
+    r = cli(gameops_cli, mixed, "ci-config", "github")
+    assert r.code == 0, r.stderr
+    wf = yaml.safe_load((mixed / ".github" / "workflows" / "gameops.yml").read_text(encoding="utf-8"))
+    assert wf[True]["push"]["tags"] == ["[0-9]*"]  # not "*": `latest` or `demo` must not release
