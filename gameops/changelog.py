@@ -254,7 +254,7 @@ class NotesSource:
         return release_tags.read(self.root, self.prefix, rev)
 
     def scheme(self) -> release_tags.Scheme:
-        return release_tags.detect(release_tags.from_refs(gitops.list_tags(self.root)), self.prefix)
+        return release_tags.detect(release_tags.from_names(gitops.tag_names(self.root)), self.prefix)
 
 
 def configured_tag_prefix(loaded) -> str | None:

@@ -90,14 +90,13 @@ def changed_paths(root: Path) -> list[str]:
 
 @dataclass(frozen=True)
 class TagRef:
-    """A tag as git lists it: its name, the commit it points at (annotated tags peeled), its date."""
+    """A tag as git lists it: its name and the commit it points at (annotated tags peeled)."""
 
     name: str
     commit: str
-    date: int  # the tagger's date for an annotated tag, the commit's for a lightweight one
 
 
-_TAG_FORMAT = "%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)"
+_TAG_FORMAT = "%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)"
 
 
 def list_tags(root: Path, merged: str | None = None) -> list[TagRef]:
@@ -112,13 +111,26 @@ def list_tags(root: Path, merged: str | None = None) -> list[TagRef]:
     found: list[TagRef] = []
     for line in out.splitlines():
         parts = line.split("\0")
-        if len(parts) != 6:
+        if len(parts) != 5:
             continue
-        name, kind, obj, peeled_kind, peeled, date = parts
-        if (peeled_kind or kind) != "commit":
-            continue
-        found.append(TagRef(name, peeled or obj, int(date) if date.isdigit() else 0))
+        name, kind, obj, peeled_kind, peeled = parts
+        if (peeled_kind or kind) == "commit":
+            found.append(TagRef(name, peeled or obj))
     return found
+
+
+def tag_names(root: Path) -> list[str]:
+    """The names of every tag, without reading the tag objects (cheaper than :func:`list_tags`)."""
+    return git(root, "for-each-ref", "--format=%(refname:strip=2)", "refs/tags/", check=False).splitlines()
+
+
+def is_ancestor(root: Path, commit: str, rev: str = "HEAD") -> bool:
+    """Whether ``rev`` reaches ``commit`` (both object names, never user text)."""
+    try:
+        git_bytes(root, "merge-base", "--is-ancestor", commit, rev)
+    except GitError:
+        return False
+    return True
 
 
 def tracked_files(root: Path) -> list[str]:

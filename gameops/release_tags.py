@@ -15,7 +15,9 @@ a monorepo: only the highest one's counts and the reason says to configure ``rel
 
 Order is semver precedence (build text ignored), never the date: the previous release is the
 highest version reachable from HEAD, and a pre-release counts as the previous release only for
-a pre-release. Two ``git for-each-ref`` calls read everything (all tags, and those reachable).
+a pre-release. One ``git for-each-ref`` lists the tags; reachability is asked of git for the
+highest candidates only (``merge-base --is-ancestor``, usually once), falling back to one
+``for-each-ref --merged`` when many higher tags are on other branches.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from gameops import git as gitops
@@ -34,8 +37,12 @@ DEFAULT_PREFIX = "v"
 _PROJECT_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9._/-]*[-_/][vV]?")
 
 
+@lru_cache(maxsize=8192)
 def split(name: str) -> tuple[str, Version] | None:
-    """``(prefix, version)`` of a release tag name, or None when the tag names no version."""
+    """``(prefix, version)`` of a release tag name, or None when the tag names no version.
+
+    Cached: config loading, notes and release each look at every tag name of the repository.
+    """
     for i, ch in enumerate(name):
         if not ch.isdigit() or (i and name[i - 1] not in "-_/vV"):
             continue
@@ -61,12 +68,12 @@ class ReleaseTag:
     name: str
     prefix: str
     version: Version
-    commit: str
-    date: int
+    commit: str  # "" when only the name was read
 
     def order(self) -> tuple:
-        """Highest first by semver precedence; the same version: the newer tag, then the name."""
-        return (self.version.sort_key(), self.date, self.name)
+        """By semver precedence; the same version (``v3.6.0`` and ``3.6.0``): by name, so the
+        choice never depends on dates or listing order."""
+        return (self.version.sort_key(), self.name)
 
 
 def from_refs(refs: Iterable[gitops.TagRef]) -> list[ReleaseTag]:
@@ -75,8 +82,12 @@ def from_refs(refs: Iterable[gitops.TagRef]) -> list[ReleaseTag]:
     for r in refs:
         found = split(r.name)
         if found:
-            out.append(ReleaseTag(r.name, found[0], found[1], r.commit, r.date))
+            out.append(ReleaseTag(r.name, found[0], found[1], r.commit))
     return out
+
+
+def from_names(names: Iterable[str]) -> list[ReleaseTag]:
+    return from_refs(gitops.TagRef(n, "") for n in names)
 
 
 def highest(tags: Iterable[ReleaseTag]) -> ReleaseTag | None:
@@ -100,8 +111,7 @@ class Scheme:
 
     def highest_of(self, names: Iterable[str]) -> ReleaseTag | None:
         """The highest of the tag ``names`` that is one of this project's releases (commit unknown)."""
-        found = (ReleaseTag(n, *parts, commit="", date=0) for n in names if (parts := split(n)))
-        return highest(t for t in found if self.accepts(t))
+        return highest(t for t in from_names(names) if self.accepts(t))
 
 
 def detect(tags: Sequence[ReleaseTag], configured: str | None = None) -> Scheme:
@@ -123,31 +133,52 @@ def detect(tags: Sequence[ReleaseTag], configured: str | None = None) -> Scheme:
     return Scheme(top.prefix, accepted, False, why)
 
 
+# More higher tags than this on other branches: ask git for every reachable tag at once.
+_ANCESTRY_CHECKS = 8
+
+
 @dataclass
 class Releases:
     """The project's release tags (all of the repository) and which are reachable from ``rev``."""
 
     scheme: Scheme
     tags: list[ReleaseTag] = field(default_factory=list)
-    reachable: frozenset[str] = frozenset()
+    root: Path | None = None
+    rev: str = "HEAD"
+    _reachable: dict[str, bool] = field(default_factory=dict, repr=False)
+    _all_known: bool = False
 
-    def reachable_tags(self) -> list[ReleaseTag]:
-        return [t for t in self.tags if t.name in self.reachable]
+    def reaches(self, tag: ReleaseTag) -> bool:
+        """Whether ``rev`` reaches ``tag``; asked of git once per tag, or once for all tags."""
+        if tag.name not in self._reachable:
+            if self.root is None:
+                return False
+            if len(self._reachable) >= _ANCESTRY_CHECKS and not self._all_known:
+                merged = {r.name for r in gitops.list_tags(self.root, merged=self.rev)}
+                self._reachable.update({t.name: t.name in merged for t in self.tags})
+                self._all_known = True
+            else:
+                self._reachable[tag.name] = gitops.is_ancestor(self.root, tag.commit, self.rev)
+        return self._reachable[tag.name]
+
+    def _highest_reachable(self, wanted) -> ReleaseTag | None:
+        for t in sorted(self.tags, key=ReleaseTag.order, reverse=True):
+            if wanted(t) and self.reaches(t):
+                return t
+        return None
 
     def previous(self, *, prerelease: bool = False, below: Version | None = None) -> ReleaseTag | None:
         """The highest release reachable from ``rev`` (below ``below`` when given).
 
         Pre-releases count only when the next release is one (``prerelease``).
         """
-        return highest(
-            t for t in self.reachable_tags()
-            if (prerelease or not t.version.prerelease) and (below is None or t.version < below)
-        )
+        return self._highest_reachable(
+            lambda t: (prerelease or not t.version.prerelease) and (below is None or t.version < below))
 
     def bump_base(self) -> Version | None:
         """What ``--bump`` counts from: the highest reachable release, or a pre-release above it
         (``1.4.0-rc.2`` after ``1.3.0``: a fix then releases ``1.4.0``, not ``1.3.1``)."""
-        top = highest(self.reachable_tags())
+        top = self._highest_reachable(lambda t: True)
         return top.version if top else None
 
     def at(self, commit: str) -> list[ReleaseTag]:
@@ -164,15 +195,13 @@ class Releases:
 
 
 def read(root: Path, configured: str | None = None, rev: str = "HEAD") -> Releases:
-    """The release tags of the repository at ``root`` and which of them ``rev`` reaches."""
+    """The release tags of the repository at ``root``; which of them ``rev`` reaches is asked lazily."""
     every = from_refs(gitops.list_tags(root))
     scheme = detect(every, configured)
-    mine = [t for t in every if scheme.accepts(t)]
-    reachable = frozenset(r.name for r in gitops.list_tags(root, merged=rev)) if mine else frozenset()
-    return Releases(scheme, mine, reachable)
+    return Releases(scheme, [t for t in every if scheme.accepts(t)], root, rev)
 
 
 def detect_prefix(root: Path) -> Scheme | None:
     """The detected scheme of the repository at ``root``, or None when it has no release tags."""
-    tags = from_refs(gitops.list_tags(root))
+    tags = from_names(gitops.tag_names(root))
     return detect(tags) if tags else None

@@ -180,6 +180,21 @@ def test_nothing_to_release_since_the_highest_release(gameops_cli, sample_repo):
     assert r.code == 0 and r.stdout == "" and "nothing to release since 2.0.0" in r.stderr
 
 
+def test_higher_tags_on_other_branches_are_not_the_previous_release(sample_repo):
+    commit(sample_repo, "feat: one")
+    tag(sample_repo, "v1.0.0")
+    git(sample_repo, "checkout", "-q", "-b", "experiments")
+    for minor in range(12):  # more than gameops asks git about one by one
+        commit(sample_repo, f"feat: experiment {minor}")
+        tag(sample_repo, f"v2.{minor}.0", annotated=minor % 2 == 0)
+    git(sample_repo, "checkout", "-q", "main")
+    commit(sample_repo, "fix: two")
+    releases = release_tags.read(sample_repo)
+    assert releases.previous().name == "v1.0.0" and str(releases.bump_base()) == "1.0.0"
+    git(sample_repo, "merge", "-q", "--no-ff", "-m", "merge experiments", "experiments")
+    assert release_tags.read(sample_repo).previous().name == "v2.11.0"
+
+
 def prerelease_repo(repo: Path) -> Path:
     commit(repo, "feat: one")
     tag(repo, "v1.3.0")
