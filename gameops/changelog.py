@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,7 +247,6 @@ class NotesSource:
         return cls(root=loaded.root, prefix=configured_tag_prefix(loaded), sections=dict(rc.sections),
                    links=WorkItemLinks(loaded.root, files, rc.work_item_url),
                    zero_major_bumps_minor=rc.zero_major_bumps_minor)
-
 
     def releases(self, rev: str = "HEAD") -> release_tags.Releases:
         """The project's release tags, and which of them ``rev`` reaches."""

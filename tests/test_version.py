@@ -6,7 +6,7 @@ import pytest
 
 from gameops.conventional import parse as commit
 from gameops.errors import BadInput
-from gameops.version import Version, next_version, parse
+from gameops.version import next_version, parse
 
 
 @pytest.mark.parametrize("text,expected", [
