@@ -280,12 +280,9 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
                 raise JobFailed(f"nothing to release since {since}: no feat, fix, perf or breaking commits")
             bumped = True
     version = str(wanted)
-    # A rerun keeps the tag HEAD already has for this version, whatever its scheme.
-    same = [t for t in on_head if t.version.sort_key() == wanted.sort_key()]
-    tag = same[0].name if same else releases.scheme.tag_for(version)
+    tag = new_tag(releases, wanted, commit)
     store = loaded.path(rc.store) if rc.store else None
-    never_backwards(releases, wanted, tag, commit, force=req.force,
-                             published=store is not None and (store / version).is_dir())
+    never_backwards(releases, wanted, tag, commit, force=req.force, published=_published(store, version))
 
     # Platforms, presets, engine: bad input before anything else happens.
     project = godot_files.read_project(loaded.godot_dir)
