@@ -239,6 +239,9 @@ def test_a_tag_on_another_branch_blocks_its_version_too(gameops_cli, sample_repo
     commit(sample_repo, "feat: three")
     r = cli(gameops_cli, sample_repo, "release", "1.5.0")
     assert r.code == 2 and "release tag v2.0.0 " in r.stderr and "goes backwards" in r.stderr
+    # --bump counts from v1.0.0 (what HEAD reaches) and lands on 1.1.0: below v2.0.0, refused too.
+    with pytest.raises(BadInput, match=r"version 1\.1\.0: goes backwards, release tag v2\.0\.0 "):
+        make_plan(load(sample_repo), Request(bump=True))
 
 
 def test_pre_release_build_text_does_not_make_a_new_version(sample_repo):
