@@ -300,7 +300,8 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     previous = releases.previous(prerelease=bool(wanted.prerelease), below=wanted)
     entries = changelog.read_log(root, [f"{previous.commit}..HEAD" if previous else "HEAD"])
     notes = changelog.build_notes(entries, src.sections, version=version,
-                                  previous_tag=previous.name if previous else None, date=epoch)
+                                  previous_tag=previous.name if previous else None, date=epoch,
+                                  bots=src.bot_pattern)
     notes_md = changelog.render_markdown(notes, src.links)
     changelog_rel = Path(rc.changelog).as_posix()
     cl_path = root / changelog_rel
