@@ -55,8 +55,8 @@ def plan_archive(loaded: Loaded, today: date | None = None) -> ArchivePlan:
 
 def _plan_inline(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
     bpath, apath = root / cfg.file, root / cfg.archive
-    backlog = inline.load(bpath, cfg.file)
-    archive_doc = Document.read(apath, cfg.archive) if apath.exists() else None
+    backlog = inline.load(bpath, cfg.file, within=root)
+    archive_doc = Document.read(apath, cfg.archive, within=root) if apath.exists() else None
     archived_ids = {i.id for i in inline.parse(archive_doc).items} if archive_doc else set()
     out = ArchivePlan(layout="inline", plan=fileops.Plan())
     nl = backlog.doc.newline
@@ -90,7 +90,7 @@ def _plan_inline(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
 
 def _plan_table(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
     bpath = root / cfg.file
-    doc = Document.read(bpath, cfg.file)
+    doc = Document.read(bpath, cfg.file, within=root)
     tb = table.parse(doc)
     if not tb.columns:
         raise BadInput(f"{cfg.file}: no tracker table with an ID column (backlog.layout is 'table')")

@@ -94,9 +94,9 @@ def verify(loaded: Loaded) -> dict:
 def _verify_inline(loaded: Loaded) -> list[ItemCheck]:
     cfg = loaded.config.backlog
     root = loaded.root
-    backlog = inline.load(root / cfg.file, cfg.file)
+    backlog = inline.load(root / cfg.file, cfg.file, within=root)
     apath = root / cfg.archive
-    archive = inline.parse(Document.read(apath, cfg.archive)) if apath.exists() else None
+    archive = inline.parse(Document.read(apath, cfg.archive, within=root)) if apath.exists() else None
     active: dict[str, list] = {}
     for it in backlog.items:
         active.setdefault(it.id, []).append(it)
@@ -133,7 +133,7 @@ def _verify_table(loaded: Loaded) -> list[ItemCheck]:
     cfg = loaded.config.backlog
     root = loaded.root
     bpath = root / cfg.file
-    tb = table.parse(Document.read(bpath, cfg.file))
+    tb = table.parse(Document.read(bpath, cfg.file, within=root))
     files = table.item_files(root / cfg.items_dir)
     archived = table.archived_files(root / cfg.archive_dir)
     rows: dict[str, list] = {}
@@ -194,6 +194,6 @@ def ids_everywhere(loaded: Loaded) -> dict[str, int]:
     for rel in (cfg.file, cfg.archive):
         p: Path = root / rel
         if p.exists():
-            for it in inline.parse(Document.read(p, rel)).items:
+            for it in inline.parse(Document.read(p, rel, within=root)).items:
                 counts[it.id] = counts.get(it.id, 0) + 1
     return counts

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gameops import branch_rules as _branch_rules
 from gameops import commit_rules as _commit_rules
 from gameops.hooks import settings as _hook_settings
 from gameops.errors import BadInput, ConfigError
+from gameops import yaml_input
 from gameops.fileops import read_input_text, source_files
 
 CONFIG_FILE = "gameops.yaml"
@@ -321,31 +321,11 @@ class Loaded:
 
 
 def _yaml_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str, ...], int]]:
-    """Parse YAML, returning the data and the 1-based line of every mapping key path."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        where = f"{source}:{mark.line + 1}" if mark else source
-        raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
-    lines: dict[tuple[str, ...], int] = {}
+    """Parse YAML, returning the data and the 1-based line of every mapping key path.
 
-    def walk(n: yaml.Node | None, path: tuple[str, ...]) -> None:
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                key = (*path, str(k.value))
-                lines[key] = k.start_mark.line + 1
-                walk(v, key)
-        elif isinstance(n, yaml.SequenceNode):
-            for i, v in enumerate(n.value):
-                key = (*path, str(i))
-                lines[key] = v.start_mark.line + 1
-                walk(v, key)
-
-    walk(node, ())
-    data = yaml.safe_load(text) if node is not None else None
-    return data, lines
+    Hostile YAML (alias bombs, deep nesting, duplicate keys, unsafe tags) is refused there.
+    """
+    return yaml_input.load(text, source)
 
 
 def _describe(value: Any) -> str:
@@ -520,8 +500,10 @@ def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
             raise ConfigError(f"environment {name}: malformed name, expected GAMEOPS_<SECTION>__<KEY>")
         raw = environ[name]
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
+            value = yaml_input.load(raw, f"environment {name}")[0] if raw.strip() else ""
+        except ConfigError as exc:
+            if "YAML syntax error" not in str(exc):
+                raise  # hostile YAML (alias bomb, unsafe tag, ...) is refused here too
             value = raw
         if not isinstance(value, (int, float, bool, list, dict)):
             value = raw  # text stays exactly as written (no YAML dates, nulls or quotes)
@@ -559,10 +541,9 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
     lines: dict[tuple[str, ...], int] = {}
     shown = cfg_path.name if cfg_path.parent == root else str(cfg_path)
     used_file: Path | None = None
-    if cfg_path.exists():
-        if cfg_path.is_dir():
-            raise BadInput(f"{shown}: is a folder, expected a YAML file")
-        text = read_input_text(cfg_path, shown)
+    if cfg_path.exists() or cfg_path.is_symlink():  # a dangling or looping link is an error, not "no file"
+        # the project's own gameops.yaml must not lead out of it; a --config FILE is the user's choice
+        text = read_input_text(cfg_path, shown, within=None if explicit else root, kind="config", expect="a YAML file")
         parsed, lines = _yaml_with_lines(text, shown)
         if parsed is None:
             parsed = {}

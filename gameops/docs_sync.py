@@ -87,7 +87,7 @@ def summarize(loaded: Loaded) -> Summary:
     done, rejected = cfg.done_statuses, cfg.rejected_statuses
     if cfg.layout == "table":
         bpath = root / cfg.file
-        tb = table.parse(Document.read(bpath, cfg.file))
+        tb = table.parse(Document.read(bpath, cfg.file, within=root))
         for r in tb.items:
             kind = table.row_kind(r, done, rejected, bpath.parent, root / cfg.archive_dir)
             if kind == "archived":
@@ -100,14 +100,14 @@ def summarize(loaded: Loaded) -> Summary:
                 s.archived_rejected += "[rejected]" in p.name
                 s.archived_done += "[rejected]" not in p.name
         return s
-    b = inline.load(root / cfg.file, cfg.file)
+    b = inline.load(root / cfg.file, cfg.file, within=root)
     for it in b.items:
         s.active_by_type[it.type] += 1
         s.active_by_status[_status_label(it.status)] += 1
         s.waiting += status_kind(it.status, done, rejected) in ("done", "rejected")
     apath = root / cfg.archive
     if apath.exists():
-        for it in inline.parse(Document.read(apath, cfg.archive)).items:
+        for it in inline.parse(Document.read(apath, cfg.archive, within=root)).items:
             rejected_entry = it.marker == "REJECTED" or status_kind(it.status, done, rejected) == "rejected"
             s.archived_rejected += rejected_entry
             s.archived_done += not rejected_entry
@@ -218,7 +218,7 @@ def plan_sync(loaded: Loaded, today: date) -> tuple[fileops.Plan, dict]:
     files: dict[Path, str] = {}
     raw: dict[Path, bytes] = {}
     for p in dict.fromkeys(md + wanted):
-        data = p.read_bytes()
+        data = fileops.read_input_bytes(p, p.relative_to(root).as_posix(), within=root)
         raw[p] = data
         files[p] = fileops.decode_input(data, p.relative_to(root).as_posix())
     summary: Summary | None = None
