@@ -102,9 +102,19 @@ def _plan_table(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
     lines = list(doc.lines)
     text_changes: list[tuple[str, str]] = []
     planned_dst: set[Path] = set()
+    rows: dict[str, int] = {}
+    for item in tb.items:
+        rows[item.id] = rows.get(item.id, 0) + 1
     for item in tb.items:
         kind = table.row_kind(item, cfg.done_statuses, cfg.rejected_statuses, bpath.parent, archive_dir)
         if kind not in ("done", "rejected"):
+            continue
+        if rows[item.id] > 1:
+            out.skipped.append({"id": item.id, "reason": f"has {rows[item.id]} rows in {cfg.file}; not archived until "
+                                "one is removed by hand"})
+            rows[item.id] = -1  # said once
+            continue
+        if rows[item.id] < 0:
             continue
         if item.link:
             src = (bpath.parent / table.link_path(item.link)).resolve()
@@ -119,10 +129,13 @@ def _plan_table(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
             names = ", ".join(_shown(root, p) for p in already[item.id])
             out.skipped.append({"id": item.id, "reason": f"already archived as {names}; never archived twice"})
             continue
+        if not src.is_relative_to(root):
+            out.skipped.append({"id": item.id, "reason": f"link {item.link} leads outside the project; nothing moved"})
+            continue
         if not src.is_file():
             out.skipped.append({"id": item.id, "reason": f"source file not found: {_shown(root, src)}"})
             continue
-        data = src.read_bytes()
+        data = fileops.read_input_bytes(src, _shown(root, src), within=root)
         content = data.decode("utf-8", "replace")
         when = table.completion_date(content, today)
         name = table.archive_name(item.id, src.name, item.title, content, item.fields.get("priority", ""), kind, when)

@@ -7,7 +7,6 @@ reconfigured to replace what they cannot encode instead of crashing.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -71,7 +70,9 @@ class Context:
         self.console.print(f"[yellow]warning:[/yellow] {message}", markup=True)
 
     def emit_json(self, document: Any) -> None:
-        sys.stdout.write(json.dumps(document, indent=2, default=str, ensure_ascii=False) + "\n")
+        from gameops import strict_json
+
+        sys.stdout.write(strict_json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
     def mark(self, ok: bool):

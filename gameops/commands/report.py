@@ -26,5 +26,7 @@ def run(args, ctx) -> int:
     else:
         sys.stdout.write(reports.render(summary, args.format))
         sys.stdout.flush()
+        for warning in summary.warnings:
+            ctx.warn(warning)
         ctx.say(("[green]ok[/green] " if summary.ok else "[red]FAILED[/red] ") + reports.headline(summary))
     return 0 if summary.ok else EXIT_FAILED
