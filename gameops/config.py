@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,7 +25,7 @@ from gameops import branch_rules as _branch_rules
 from gameops import commit_rules as _commit_rules
 from gameops.hooks import settings as _hook_settings
 from gameops.errors import BadInput, ConfigError
-from gameops import yaml_input
+from gameops import redaction, yaml_input
 from gameops.fileops import read_input_text, source_files
 
 CONFIG_FILE = "gameops.yaml"
@@ -312,8 +313,15 @@ class Loaded:
         return self.path(self.config.godot.project_dir)
 
     def secrets(self) -> list[str]:
-        """Values to redact from anything gameops prints or logs."""
-        return [v for name in self.config.redact if (v := os.environ.get(name))]
+        """Values to redact from anything gameops prints or logs: the variables named in
+        ``redact``, the alert webhook URL and the password of the server's database URL."""
+        values = [v for name in self.config.redact if (v := os.environ.get(name))]
+        if self.config.alerts.webhook_url:
+            values.append(self.config.alerts.webhook_url)
+        password = urlsplit(self.config.server.database or "").password
+        if password:
+            values.append(password)
+        return values
 
 
 # ---------------------------------------------------------------------------
@@ -586,12 +594,54 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
         all_sources[key] = f"{shown}:{line}" if line else shown
     all_sources.update(env_sources)
     assumptions = [] if used_file else [f"no {CONFIG_FILE}; assumed " + n for n in notes]
-    return Loaded(root=root, config=config, file=used_file, sources=all_sources, assumptions=assumptions)
+    loaded = Loaded(root=root, config=config, file=used_file, sources=all_sources, assumptions=assumptions)
+    redaction.remember(loaded.secrets())  # from now on nothing this process prints or logs shows them
+    return loaded
+
+
+# Settings that hold secrets: `config show` masks them (and Loaded.secrets() redacts them everywhere).
+SECRET_SETTINGS = ("alerts.webhook_url", "server.database")
+
+
+def mask_secret_url(url: str) -> str:
+    """A URL that says where it points but not how to get in: the password of
+    ``scheme://user:password@host/db`` and the path and query of a webhook become ***."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return redaction.REDACTED
+    netloc = parts.netloc
+    if parts.password is not None:
+        userinfo, _, hostport = netloc.rpartition("@")
+        netloc = f"{userinfo.split(':', 1)[0]}:{redaction.REDACTED}@{hostport}"
+        return f"{parts.scheme}://{netloc}{parts.path}"
+    return f"{parts.scheme}://{netloc}/{redaction.REDACTED}" if (parts.path.strip("/") or parts.query) else url
+
+
+def public_dump(loaded: Loaded) -> dict[str, Any]:
+    """The effective config as JSON data with every secret masked (``config show``)."""
+    dumped = loaded.config.model_dump(mode="json")
+    for dotted in SECRET_SETTINGS:
+        section, key = dotted.split(".")
+        value = dumped.get(section, {}).get(key)
+        if isinstance(value, str) and value:
+            dumped[section][key] = mask_secret_url(value)
+    secrets = loaded.secrets()
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, str):
+            return redaction.redact(v, secrets)
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return v
+
+    return clean(dumped)
 
 
 def effective(loaded: Loaded) -> list[tuple[str, Any, str]]:
-    """(key, value, source) for every leaf of the effective config, for ``config show``."""
-    dumped = loaded.config.model_dump(mode="json")
+    """(key, value, source) for every leaf of the effective config, for ``config show`` (secrets masked)."""
+    dumped = public_dump(loaded)
     rows: list[tuple[str, Any, str]] = []
     for section, values in dumped.items():
         if not isinstance(values, dict):

@@ -17,7 +17,7 @@ def run(args, ctx) -> int:
         ctx.emit_json(doc)
         return code
     ctx.table(None, ["", "gate", "detail"], [
-        ("[dim]skip[/dim]" if g.get("skipped") else ctx.mark(g["ok"]), g["name"], g["detail"]) for g in doc["gates"]])
+        (ctx.styled("skip", "dim") if g.get("skipped") else ctx.mark(g["ok"]), g["name"], g["detail"]) for g in doc["gates"]])
     if doc["build"] is not None:
         b = doc["build"]
         ctx.say(f"build: {'[green]ok[/green]' if b['ok'] else '[red]FAILED[/red]'}, {len(b['errors'])} error(s), {len(b['warnings'])} warning(s)")

@@ -12,6 +12,7 @@ What it adds to the plain Prefect command:
 
 from __future__ import annotations
 
+from gameops.console import esc
 from gameops.errors import BadInput, JobFailed
 
 
@@ -111,6 +112,6 @@ def run(args, ctx) -> int:
         ctx.table(f"deployed to {api}", ["deployment", "entrypoint", "work pool", "schedule"],
                   [(r["name"], r["entrypoint"], r["work_pool"], r["schedule"]) for r in rows])
         if created:
-            ctx.say("created work pools: " + ", ".join(created))
+            ctx.say("created work pools: " + esc(", ".join(created)))
         ctx.say("[dim]start a worker per pool: prefect worker start --pool NAME (with GAMEOPS_CODE_DIR set to its gameops checkout)[/dim]")
     return 0

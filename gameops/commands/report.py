@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from gameops.console import esc
 from gameops.errors import EXIT_FAILED
 
 
@@ -28,5 +29,5 @@ def run(args, ctx) -> int:
         sys.stdout.flush()
         for warning in summary.warnings:
             ctx.warn(warning)
-        ctx.say(("[green]ok[/green] " if summary.ok else "[red]FAILED[/red] ") + reports.headline(summary))
+        ctx.say(("[green]ok[/green] " if summary.ok else "[red]FAILED[/red] ") + esc(reports.headline(summary)))
     return 0 if summary.ok else EXIT_FAILED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from gameops.console import esc
 from gameops.errors import BadInput
 
 
@@ -48,6 +49,6 @@ def run(args, ctx) -> int:
         raise BadInput("no scheduled deployment could be loaded")
     if not ctx.json:
         for e in listed:
-            ctx.say(f"serving {e['name']}: cron {e['cron']} ({e['timezone']})")
+            ctx.say(f"serving {esc(e['name'])}: cron {esc(e['cron'])} ({esc(e['timezone'])})")
     serve(deployments, limit=args.limit, announce=not ctx.json)
     return 0
