@@ -16,6 +16,11 @@ def run(args, ctx) -> int:
     if ctx.json:
         ctx.emit_json(doc)
         return code
+    print_report(ctx, doc)
+    return code
+
+
+def print_report(ctx, doc: dict) -> None:
     ctx.table(None, ["", "gate", "detail"], [
         (ctx.styled("skip", "dim") if g.get("skipped") else ctx.mark(g["ok"]), g["name"], g["detail"]) for g in doc["gates"]])
     if doc["build"] is not None:
@@ -28,4 +33,3 @@ def run(args, ctx) -> int:
         for f in doc["failures"][:30]:
             ctx.say(f"  - {f}", markup=False)
     ctx.say("[green]ci passed[/green]" if doc["ok"] else f"[red]ci FAILED[/red] ({len(doc['failures'])} problem(s))")
-    return code
