@@ -250,14 +250,14 @@ class ManualMinutes(_Section):
 
 
 class AlertsConfig(_Section):
-    webhook_url: str | None = Field(None, description="Slack-compatible webhook notified of failed or crashed runs.")
+    webhook_url: str | None = Field(None, description="Slack-compatible webhook notified of failed or crashed runs. A secret: masked by `config show`, redacted from every output and log.")
     notification_block: str | None = Field(None, description="Name of a Prefect notification block to use instead.")
 
 
 class ServerConfig(_Section):
     host: str = Field("127.0.0.1", description="Host of `gameops server start`.")
     port: int = Field(4200, ge=1, le=65535, description="Port of `gameops server start`.")
-    database: str | None = Field(None, description="Database URL (postgresql+asyncpg://...); default: Prefect's SQLite.")
+    database: str | None = Field(None, description="Database URL (postgresql+asyncpg://...); default: Prefect's SQLite. Its password is masked by `config show` and redacted from every output and log.")
 
 
 class ToolsConfig(_Section):
@@ -282,7 +282,7 @@ class GameopsConfig(_Section):
     required_files: list[str] = Field(default_factory=list, description="Files `gameops check` insists on, relative to the project.")
     redact: list[str] = Field(
         default_factory=list,
-        description="Names of environment variables whose values are secrets: never printed or logged.",
+        description="Names of environment variables whose values are secrets: replaced by *** in the output of every tool gameops runs (git included), every log record (the Prefect logs sent to the server too), state messages, artifacts, CLI output and JSON.",
     )
 
     @field_validator("required_files")
