@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from gameops.console import esc
 from gameops.errors import EXIT_FAILED
 
 
@@ -33,7 +34,9 @@ def run(args, ctx) -> int:
     else:
         sys.stdout.write(reports.render(summary, args.format))
         sys.stdout.flush()
-        ctx.say(("[green]ok[/green] " if summary.ok else "[red]FAILED[/red] ") + reports.headline(summary))
+        for warning in summary.warnings:
+            ctx.warn(warning)
+        ctx.say(("[green]ok[/green] " if summary.ok else "[red]FAILED[/red] ") + esc(reports.headline(summary)))
     return 0 if summary.ok else EXIT_FAILED
 
 
