@@ -105,6 +105,121 @@ def from_table(table: Any, description: str | None, run_id: str | None = None, c
                durations_ms=durations, run_id=run_id)
 
 
+# -- the compact record (format 2) -------------------------------------------------------------
+# A run's record is small: its outcomes and durations as compressed columns, and the digest of
+# its name list. The name list (test names and categories) is stored once per distinct list, in
+# its own artifact keyed by that digest, so 200 runs of the same 5,000 tests carry the names once.
+
+COMPACT = "gameops-history/2"
+RECORD_TYPE = "gameops-history"
+NAMES_TYPE = "gameops-history-names"
+_SEP = "\x00"  # never inside a test name read from XML
+_COMPACT_DESCRIPTION = re.compile(r"^" + re.escape(COMPACT)
+                                  + r" commit=(\S*) branch=(\S*) time=(\S*) names=([0-9a-f]{20}) tests=(\d+)")
+
+
+def _pack(data: bytes) -> str:
+    return base64.b64encode(zlib.compress(data, 6)).decode("ascii")
+
+
+def _unpack(text: Any, what: str) -> bytes:
+    try:
+        return zlib.decompress(base64.b64decode(str(text), validate=True))
+    except (ValueError, zlib.error) as exc:
+        raise BadInput(f"{what}: damaged {COMPACT} column ({exc})") from None
+
+
+def names_digest(run: Run) -> str:
+    """The digest that keys the run's name list (tests and their categories, in order)."""
+    h = hashlib.sha256(_SEP.join(run.tests).encode())
+    h.update(b"\x01" + _SEP.join(run.categories).encode())
+    return h.hexdigest()[:20]
+
+
+def names_data(run: Run) -> dict[str, str]:
+    """The name list's artifact data: compressed, separated test names and categories."""
+    return {"format": COMPACT, "tests": _pack(_SEP.join(run.tests).encode()),
+            "categories": _pack(_SEP.join(run.categories).encode())}
+
+
+def compact_data(run: Run) -> dict[str, str]:
+    """The run's compact record: outcomes and durations (little-endian int64 ms) compressed."""
+    durations = array("q", run.durations_ms)
+    if sys.byteorder == "big":
+        durations.byteswap()
+    return {"format": COMPACT, "outcomes": _pack(run.outcomes.encode("ascii")), "durations_ms": _pack(durations.tobytes())}
+
+
+def describe_compact(run: Run, digest: str) -> str:
+    return (f"{COMPACT} commit={run.commit or '-'} branch={run.branch or '-'} time={run.time} "
+            f"names={digest} tests={len(run.tests)}")
+
+
+def compact_names_of(description: str | None) -> str | None:
+    """The names digest a compact record's description points to (None: not a compact record)."""
+    match = _COMPACT_DESCRIPTION.match(description or "")
+    return match.group(4) if match else None
+
+
+def names_from_data(data: Any, digest: str) -> tuple[list[str], list[str]]:
+    """(tests, categories) of a name list artifact."""
+    what = f"name list {digest}"
+    if not isinstance(data, dict) or data.get("format") != COMPACT:
+        raise BadInput(f"{what}: not a {COMPACT} name list")
+    tests = _unpack(data.get("tests"), what).decode().split(_SEP)
+    cats = _unpack(data.get("categories"), what).decode().split(_SEP)
+    if tests == [""]:
+        tests, cats = [], []
+    if len(tests) != len(cats):
+        raise BadInput(f"{what}: tests and categories differ in length")
+    return tests, cats
+
+
+def from_compact(data: Any, description: str | None, names: dict[str, tuple[list[str], list[str]]],
+                 run_id: str | None = None) -> Run:
+    """A compact record read back; ``names`` maps digests to their (tests, categories), shared as is."""
+    what = f"artifact of run {run_id or '?'}"
+    match = _COMPACT_DESCRIPTION.match(description or "")
+    if not match or not isinstance(data, dict):
+        raise BadInput(f"{what}: not a {COMPACT} record")
+    commit, branch, time, digest, count = match.groups()
+    if digest not in names:
+        raise BadInput(f"{what}: its name list {digest} is missing on the server")
+    tests, cats = names[digest]
+    outcomes = _unpack(data.get("outcomes"), what).decode("ascii", errors="replace")
+    raw = _unpack(data.get("durations_ms"), what)
+    if len(raw) % 8:
+        raise BadInput(f"{what}: damaged {COMPACT} durations")
+    durations = array("q")
+    durations.frombytes(raw)
+    if sys.byteorder == "big":
+        durations.byteswap()
+    if not (len(tests) == len(outcomes) == len(durations) == int(count)) or outcomes.strip("pfs"):
+        raise BadInput(f"{what}: {COMPACT} columns do not match its name list")
+    return Run(time=time, commit=None if commit == "-" else commit, branch=None if branch == "-" else branch,
+               tests=tests, categories=cats, outcomes=outcomes, durations_ms=durations.tolist(), run_id=run_id)
+
+
+def run_markdown(run: Run) -> str:
+    """The readable side of a compact record in the UI: counts per category and the failed tests."""
+    c = run.counts
+    lines = [f"# Tests at {(run.commit or '?')[:10]} ({run.branch or '?'})", "",
+             f"{c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped of {c['total']}.", "",
+             "| category | passed | failed | skipped | duration |", "|---|---|---|---|---|"]
+    per: dict[str, list[int]] = {}
+    for cat, out, ms in zip(run.categories, run.outcomes, run.durations_ms):
+        row = per.setdefault(cat, [0, 0, 0, 0])
+        row["pfs".index(out)] += 1
+        row[3] += ms
+    lines += [f"| {_md(cat)} | {p} | {f} | {s} | {ms / 1000:.2f} s |" for cat, (p, f, s, ms) in sorted(per.items())]
+    failed = [name for name, out in zip(run.tests, run.outcomes) if out == "f"]
+    if failed:
+        lines += ["", f"## Failed ({len(failed)})"] + [f"- `{_md(name)}`" for name in failed[:30]]
+        if len(failed) > 30:
+            lines.append(f"- ... and {len(failed) - 30} more")
+    return "\n".join(lines) + "\n"
+
+
 def _median(values: Sequence[int]) -> float:
     return float(statistics.median(values)) if values else 0.0
 

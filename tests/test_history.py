@@ -121,3 +121,22 @@ def test_quarantine_names_are_checked(tmp_path):
     (tmp_path / "gameops.yaml").write_text("dotnet:\n  quarantine:\n    - '--logger x'\n", encoding="utf-8")
     with pytest.raises(BadInput, match="quarantine"):
         load(tmp_path, None)
+
+
+def test_compact_record_round_trips_and_shares_its_name_list(tmp_path):
+    runs = _runs(tmp_path)
+    digest = history.names_digest(runs[0])
+    assert all(history.names_digest(r) == digest for r in runs)  # same tests: one name list for all runs
+    names = {digest: history.names_from_data(json.loads(json.dumps(history.names_data(runs[0]))), digest)}
+    back = [history.from_compact(json.loads(json.dumps(history.compact_data(r))), history.describe_compact(r, digest),
+                                 names) for r in runs]
+    for r, b in zip(runs, back):
+        assert (b.tests, b.categories, b.outcomes, b.durations_ms) == (r.tests, r.categories, r.outcomes, r.durations_ms)
+        assert (b.commit, b.branch, b.time) == (r.commit, r.branch, r.time)
+    assert history.analyze(back) == history.analyze(runs)
+    assert "| Unit |" in history.run_markdown(runs[0])
+    with pytest.raises(BadInput, match="name list .* is missing"):
+        history.from_compact(history.compact_data(runs[0]), history.describe_compact(runs[0], "0" * 20), names)
+    damaged = {**history.compact_data(runs[0]), "outcomes": "not base64!"}
+    with pytest.raises(BadInput, match="damaged"):
+        history.from_compact(damaged, history.describe_compact(runs[0], digest), names)
