@@ -26,7 +26,6 @@ import re
 import sys
 import zlib
 from array import array
-import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -221,7 +220,11 @@ def run_markdown(run: Run) -> str:
 
 
 def _median(values: Sequence[int]) -> float:
-    return float(statistics.median(values)) if values else 0.0
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def _halves_growth(values: Sequence[int], factor: float, min_growth_ms: float) -> tuple[float, float] | None:
@@ -373,6 +376,8 @@ class _Layout:
         for cat, pos in positions.items():
             if len(pos) == len(run.categories):
                 by_category[cat] = _whole
+            elif pos[-1] - pos[0] == len(pos) - 1:  # contiguous (one result file per category): a slice
+                by_category[cat] = operator.itemgetter(slice(pos[0], pos[-1] + 1))
             elif len(pos) == 1:
                 by_category[cat] = _single(pos[0])
             else:
