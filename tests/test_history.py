@@ -166,10 +166,10 @@ def test_test_run_is_recorded_and_auto_quarantine_reads_the_flaky_list(prefect, 
     assert len(out.json["runs"]) == 1 and out.json["runs"][0]["failed"] == 1
     assert [b["test"] for b in out.json["broken"]] == [combo]  # one run, failed: broken since this commit
     # The same test passed elsewhere at the same commit (a CI job's own TRX): now it is flaky.
-    trx = sorted((repo / "TestResults").rglob("*.trx"))
-    assert trx
+    trx = [p for p in sorted((repo / "TestResults").rglob("*.trx")) if "Combo_adds_fifty" in p.read_text(encoding="utf-8")]
+    assert len(trx) == 1
     passed = tmp_path / "elsewhere.trx"
-    text = "\n".join(p.read_text(encoding="utf-8") for p in trx[:1])
+    text = trx[0].read_text(encoding="utf-8")
     passed.write_text(text.replace('outcome="Failed"', 'outcome="Passed"'), encoding="utf-8")
     assert gameops_cli("--project", str(repo), "report", "--record", str(passed)).code in (0, 1)
     out = gameops_cli("--project", str(repo), "--json", "history")
