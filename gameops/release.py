@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gameops import branch_rules, changelog, dotnet, export, packaging, tools
+from gameops import branch_rules, changelog, checks, dotnet, export, packaging, tools
 from gameops import git as gitops
 from gameops import godot as godot_files
 from gameops.config import Loaded
@@ -159,6 +159,16 @@ def _dotnet_projects(loaded: Loaded, uses_csharp: bool) -> list[Path]:
     return []
 
 
+def engine_for(loaded: Loaded) -> export.Engine:
+    """The Godot that exports this project; BadInput (exit 2) when there is none or it does not fit
+    the project (a Godot 3 binary for a Godot 4.4 project, no .NET build for a C# project)."""
+    godot_tool = tools.require(tools.find_godot(loaded.config.godot.binary, loaded.root))
+    misfit = checks.godot_misfit(loaded, godot_tool)
+    if misfit:
+        raise BadInput(misfit)
+    return export.Engine(godot_tool.path or "godot", godot_tool.version or "")
+
+
 def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | None = None) -> dict[str, export.Job]:
     """One export job per platform (all presets, or ``platforms``); BadInput for unknown ones,
     a missing Godot, a wrong engine version or missing export templates."""
@@ -174,10 +184,7 @@ def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | Non
         presets = {p: presets[p] for p in platforms}
     if not presets:
         raise BadInput(f"{godot_dir / 'export_presets.cfg'}: no export presets")
-    godot_tool = tools.require(tools.find_godot(cfg.godot.binary, loaded.root))
-    engine = export.Engine(godot_tool.path or "godot", godot_tool.version or "")
-    if cfg.godot.version and not tools.version_matches(engine.version, cfg.godot.version):
-        raise BadInput(f"godot.version: the project wants Godot {cfg.godot.version}, {godot_tool.path} is {engine.version}")
+    engine = engine_for(loaded)
     protect = export.snapshot_protected(godot_dir)
     jobs: dict[str, export.Job] = {}
     for platform, preset in presets.items():
