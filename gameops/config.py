@@ -92,8 +92,10 @@ class GodotConfig(_Section):
     version: str | None = Field(None, description='Engine version the project needs, e.g. "4.4" or "3.2": the Godot binary\'s major.minor must match. Detected from project.godot (config/features; Godot 3 projects give only "3").')
     presets: dict[str, str] = Field(default_factory=dict, description="Platform name -> export preset name. Detected from export_presets.cfg.")
     timeout_s: float = Field(600, gt=0, description="Timeout of one export; a hung Godot is killed with its process tree.")
-    import_timeout_s: float = Field(600, gt=0, description="Timeout of the import step (Godot 4).")
+    import_timeout_s: float = Field(600, gt=0, description="Timeout of the import pass (run before an export when the import cache is missing or stale).")
     export_debug: bool = Field(False, description="Export debug builds instead of release.")
+    smoke_test: bool = Field(True, description="Start each Linux export headless before packaging (Godot 3: --main-pack PCK --quit; Godot 4: --headless --quit); it must exit 0 with no SCRIPT ERROR.")
+    smoke_timeout_s: float = Field(60, gt=0, description="Timeout of the smoke test of one export.")
     ignore_errors: list[str] = Field(
         default_factory=lambda: [r"Invalid locale", r"Unsupported locale"],
         description="Regexes of harmless `ERROR:` lines in an export log (Godot 3.2 complains about the C locale).",

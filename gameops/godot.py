@@ -47,6 +47,11 @@ def _strings_in(raw: str) -> list[str]:
     return [_unescape(m.group(1)) for m in re.finditer(r'"((?:[^"\\]|\\.)*)"', raw, re.S)]
 
 
+def strings_in(raw: str) -> list[str]:
+    """Every quoted string of a variant literal (an array's elements), unescaped."""
+    return _strings_in(raw)
+
+
 def parse_value(raw: str) -> Any:
     """Turn a variant literal into Python where that is unambiguous; else return the text."""
     text = raw.strip()

@@ -95,10 +95,16 @@ def repository_problems(loaded: Loaded, *, out_dir: Path, changelog_rel: str, ch
     warnings: list[str] = []
     st = gitops.state(root)
     out_rel = _inside(out_dir, root)
+    godot_rel = _inside(loaded.godot_dir, root)
+    # What an export leaves that is not the project's: Godot's import cache, gameops' run state.
+    caches = [c for c in ([f"{godot_rel}/.import", f"{godot_rel}/.godot"] if godot_rel else []) + [".gameops"]]
+    caches = [c.removeprefix("./") for c in caches]
     dirty = []
     for p in st.dirty or []:
         if out_rel and (p == out_rel or p.startswith(out_rel.rstrip("/") + "/") or out_rel.startswith(p.rstrip("/") + "/")):
             continue  # our own output folder inside the repository
+        if any(p.rstrip("/") == c or p.startswith(c + "/") for c in caches):
+            continue  # Godot's import cache (untracked when the repository does not ignore it)
         if p == changelog_rel and _changelog_is_ours(root / changelog_rel, changelog_text):
             continue  # the CHANGELOG section a previous run of this release prepended
         dirty.append(p)
@@ -193,7 +199,7 @@ def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | Non
             output_name=export.output_name(preset, platform, name), debug=cfg.godot.export_debug,
             timeout_s=cfg.godot.timeout_s, import_timeout_s=cfg.godot.import_timeout_s,
             ignore_errors=list(cfg.godot.ignore_errors), secrets=loaded.secrets(),
-            protect=protect,
+            protect=protect, smoke_test=cfg.godot.smoke_test, smoke_timeout_s=cfg.godot.smoke_timeout_s,
         )
         export.check_templates(job)
         jobs[platform] = job
