@@ -228,3 +228,17 @@ def test_commit_changelog_off_leaves_the_change_and_tags_the_released_commit(gam
     assert r.code == 0, r.stderr
     assert git(repo, "rev-parse", "HEAD") == head and git(repo, "rev-parse", "v0.2.0^{commit}") == head
     assert git(repo, "status", "--porcelain") == "M CHANGELOG.md" and r.json["release_commit"] is None
+
+
+def test_a_failing_export_says_its_own_error_once_and_the_smoke_switch_turns_it_off(gameops_cli, sample_repo, prefect):
+    greeter = sample_repo / "scripts" / "Greeter.gd"
+    greeter.write_text(greeter.read_text().replace("texture.get_width()", "texture.get_widthx()"))
+    git(sample_repo, "commit", "-qam", "fix: measure the texture")
+    r = release(gameops_cli, sample_repo, "release", "0.1.0")
+    assert r.code == 1
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("gameops:")]
+    assert len(errors) == 1 and "SCRIPT ERROR" in errors[0] and "get_widthx" in errors[0] and "linux-smoke.log" in errors[0]
+    assert "UnfinishedRun" not in r.stderr and "PENDING" not in r.stderr and "Traceback" not in r.stderr
+    assert git(sample_repo, "status", "--porcelain") == "" and git(sample_repo, "tag", "-l") == ""
+    off = release(gameops_cli, sample_repo, "--json", "release", "0.1.0", env={"GAMEOPS_GODOT__SMOKE_TEST": "false"})
+    assert off.code == 0, off.stderr
