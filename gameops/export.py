@@ -209,8 +209,11 @@ def import_if_needed(job: Job, log_dir: Path) -> list[str]:
         return []
     log = log_dir / f"{job.platform}-import.log"
     try:
+        # The cache is the verdict: an editor that imported everything and hangs instead of quitting
+        # (Godot 3 and 4.0-4.2 `--editor --quit`) is stopped once the cache is complete.
         result = process.run(import_command(job.engine, job.project_dir), cwd=job.project_dir, timeout_s=job.import_timeout_s,
-                             secrets=job.secrets, log_path=log)
+                             secrets=job.secrets, log_path=log,
+                             done=lambda: not stale_imports(job.engine, job.project_dir))
     finally:
         restore(job)
     if result.timed_out:

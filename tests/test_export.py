@@ -297,3 +297,14 @@ def test_a_killed_export_is_finished_by_the_next_run(tmp_path):
     again = export.snapshot_protected(job.project_dir)  # the next run
     assert again["project.godot"] == before and (job.project_dir / "project.godot").read_bytes() == before
     assert not (job.project_dir / ".gameops" / "godot-protected" / "project.godot").exists()
+
+
+def test_an_editor_that_imported_and_hangs_is_stopped_by_the_complete_cache(tmp_path):
+    """Godot 3's `--editor --quit` sometimes imports everything and never quits: the cache decides."""
+    hang = FAKE_IMPORT.replace("exit 0;;", "sleep 600;;")
+    engine = fake_godot(tmp_path, hang + 'echo game > "$6"; echo pck > "${6%.*}.pck"')
+    job = project_with_icon(tmp_path, engine)
+    job.import_timeout_s = 45  # without the cache check this would be a timeout failure
+    files = export.run_export(job, tmp_path / "out")
+    assert [f.name for f in files] == ["game.pck", "game.x86_64"]
+    assert export.stale_imports(engine, job.project_dir) == []
