@@ -69,9 +69,14 @@ def commit(root: Path, changelog_rel: str, version: str) -> str:
     staged slips into it; the marker lets gameops' protected-branch hooks through.
     """
     env = {ENV: f"{version}:{changelog_rel}"}
+    new_file = not git(root, "ls-files", "--", changelog_rel, check=False)
     try:
+        if new_file:  # a first CHANGELOG: git commits only paths it knows
+            git(root, "add", "--", changelog_rel)
         git(root, "commit", "--only", "--quiet", "-m", message(version), "--", changelog_rel, env=env)
     except GitError as exc:
+        if new_file:
+            git(root, "rm", "--cached", "--quiet", "--", changelog_rel, check=False)  # the index as it was
         raise GitError(f"committing {changelog_rel} as {message(version)!r} failed ({exc}); commit it yourself, "
                        "or set release.commit_changelog: false") from None
     return git(root, "rev-parse", "HEAD")
