@@ -117,6 +117,14 @@ def test_two_clones_give_byte_identical_zips_and_cached_exports(gameops_cli, sam
     c = release(gameops_cli, repo, "--json", "release", "0.2.1", "--no-tag")
     assert c.code == 0, c.stderr
     assert c.json["exports"] == [{"platform": "linux", "cached": True}]
+    # A cached export that lost a file the preset produces (the .pck beside the binary) is exported again.
+    [pck] = (repo / "dist" / ".exports").glob("linux-*/sample-game.pck")
+    pck.unlink()
+    d = release(gameops_cli, repo, "--json", "release", "0.2.2", "--no-tag")
+    assert d.code == 0, d.stderr
+    assert d.json["exports"] == [{"platform": "linux", "cached": False}] and pck.is_file() and pck.stat().st_size > 0
+    with zipfile.ZipFile(repo / "dist" / "0.2.2" / "sample-game-0.2.2-linux.zip") as zf:
+        assert "sample-game-0.2.2-linux/sample-game.pck" in zf.namelist()
 
 
 def test_dry_run_writes_nothing_to_the_repository(gameops_cli, sample_repo, prefect):
