@@ -440,12 +440,19 @@ def restore(job: Job) -> list[str]:
 def godot_may_rewrite(job: Job):
     """Around a Godot run: the committed bytes are saved first and put back afterwards, even when
     Godot fails; a kill in between is finished by the next run (:func:`finish_interrupted`)."""
+    state = journal.state_dir(job.project_dir)
+    created = not state.exists()
     _save_protected(job)
     try:
         yield
     finally:
         restore(job)
         finish_interrupted(job.project_dir)
+        saved = _saved_dir(job.project_dir)
+        if saved.is_dir() and not any(saved.iterdir()):
+            saved.rmdir()
+        if created and state.is_dir() and [p.name for p in state.iterdir()] == [".gitignore"]:
+            shutil.rmtree(state, ignore_errors=True)  # leave no trace where there was none
 
 
 # ---------------------------------------------------------------------------

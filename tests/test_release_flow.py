@@ -35,7 +35,9 @@ def release(gameops_cli, repo: Path, *args: str, env: dict | None = None):
 
 
 def tree_and_tags(repo: Path):
-    return snapshot(repo), git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
+    """Every file (but Godot's git-ignored import cache, which any export fills) and every tag."""
+    files = {k: v for k, v in snapshot(repo).items() if not k.startswith(".import/")}
+    return files, git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
 
 
 def test_release_end_to_end(gameops_cli, sample_repo, prefect, tmp_path):
