@@ -13,14 +13,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from gameops import commit_rules
 from gameops.git import GitError, git
 
 ENV = "GAMEOPS_RELEASE_COMMIT"
 
 
 def message(version: str) -> str:
-    """The release commit's subject (and whole message)."""
-    return f"chore(release): {version}"
+    """The release commit's subject (and whole message): gameops.commit_rules.release_subject."""
+    return commit_rules.release_subject(version)
 
 
 def _marker(environ: dict[str, str] | None) -> tuple[str, str] | None:
@@ -46,6 +47,14 @@ def message_is_release_commit(text: str, environ: dict[str, str] | None = None) 
     marker = _marker(environ)
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     return marker is not None and lines == [message(marker[0])]
+
+
+def marker_mismatch(text: str, environ: dict[str, str] | None = None) -> str | None:
+    """commit-msg: with the release marker set, any other message is refused (why, in one line)."""
+    marker = _marker(environ)
+    if marker is None or message_is_release_commit(text, environ):
+        return None
+    return f"{ENV} is set for release {marker[0]}: the only message it allows is {message(marker[0])!r}"
 
 
 def changes_only(root: Path, rel: str, rev: str = "HEAD") -> bool:

@@ -31,6 +31,10 @@ def run(call: HookCall) -> int:
     _, text = read_message(call.root, call.args[0])
     if release_commit.message_is_release_commit(text):  # exactly `chore(release): VERSION`, made by gameops release
         return 0
+    mismatch = release_commit.marker_mismatch(text)  # the release marker lets exactly that one message through
+    if mismatch:
+        say("gameops commit-msg: commit refused: " + mismatch)
+        return 1
     rules = call.settings.rules()
     verdict = commit_rules.validate(text, rules, comment_char(call.root))
     if verdict.ok:
