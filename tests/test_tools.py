@@ -42,3 +42,14 @@ def test_godot_binary_must_fit_the_project_version_and_edition():
     assert godot_misfit("g", "4.4.1.stable.mono.official.49a5bc7b6", "4.4", True) is None
     assert godot_misfit("g", "3.2.3.stable.custom_build", "3", False) is None  # Godot 3 projects name only the major
     assert godot_misfit("g", "3.5.3.stable.mono.official", "3", True) is None
+
+
+def test_the_dotnet_hint_works_on_debian_12(monkeypatch):
+    """Debian's own archive has no dotnet package: the Linux hint points to Microsoft's feed for
+    Debian 12 or the official install script, and keeps apt for Ubuntu (which carries it)."""
+    from gameops import tools
+
+    hint = tools.INSTALL_HINTS["dotnet"]["linux"]
+    assert "packages.microsoft.com/config/debian/12/packages-microsoft-prod.deb" in hint
+    assert "dotnet-install.sh" in hint
+    assert "Debian/Ubuntu: apt-get install" not in hint
