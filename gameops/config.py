@@ -110,7 +110,7 @@ class ReleaseConfig(_Section):
     out_dir: str = Field("dist", description="Output folder; releases go to <out_dir>/<version>/.")
     include: list[str] = Field(default_factory=lambda: ["README*", "LICENSE*", "CHANGELOG*"], description="Globs of repository files added to every package.")
     archive_name: str = Field("{project}-{version}-{platform}.zip", description="Archive name template.")
-    tag_prefix: str = Field(_changelog.DEFAULT_TAG_PREFIX, description="Release tags are <tag_prefix><version>.")
+    tag_prefix: str = Field(_changelog.DEFAULT_TAG_PREFIX, description="New release tags are <tag_prefix><version>. Detected from the repository's tags (v1.2.3, 1.2.3, game-1.2.3) when not set.")
     allowed_branches: list[str] = Field(default_factory=lambda: ["main", "master", "release/*"], description="Branches a release may be cut from (globs).")
     zero_major_bumps_minor: bool = Field(True, description="In 0.x, a breaking change bumps the minor version, not the major.")
     store: str | None = Field(None, description="Folder the release folder is copied to on publish (release store).")
@@ -460,8 +460,12 @@ def _detect_archives(root: Path, put: Any) -> None:
         put("backlog.archives", others, "more archive files in " + Path(DEFAULT_ARCHIVE).parent.as_posix())
 
 
-def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
-    """What the repository says about itself, as a config dict with sources and notes."""
+def detect(root: Path, *, tags: bool = True) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """What the repository says about itself, as a config dict with sources and notes.
+
+    ``tags``: also detect ``release.tag_prefix`` from the release tags (one ``git for-each-ref``);
+    off when the config file or the environment sets it.
+    """
     data: dict[str, Any] = {}
     sources: dict[str, str] = {}
     notes: list[str] = []
@@ -513,6 +517,12 @@ def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
             put("backlog.layout", "table", "tracker-table era layout")
         else:
             _detect_archives(root, put)
+    if tags:
+        from gameops import release_tags
+
+        scheme = release_tags.detect_prefix(root)
+        if scheme is not None:
+            put("release.tag_prefix", scheme.prefix, scheme.why)
     return data, sources, notes
 
 
@@ -607,8 +617,9 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
     elif explicit:
         raise BadInput(f"{shown}: config file not found")
 
-    detected, sources, notes = detect(root)
     env_data, env_sources = _env_overrides(environ)
+    prefix_set = any(isinstance(d.get("release"), dict) and "tag_prefix" in d["release"] for d in (file_data, env_data))
+    detected, sources, notes = detect(root, tags=not prefix_set)
 
     merged = _merge(_merge(detected, file_data), env_data)
 

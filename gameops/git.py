@@ -88,6 +88,51 @@ def changed_paths(root: Path) -> list[str]:
     return paths
 
 
+@dataclass(frozen=True)
+class TagRef:
+    """A tag as git lists it: its name and the commit it points at (annotated tags peeled)."""
+
+    name: str
+    commit: str
+
+
+_TAG_FORMAT = "%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)"
+
+
+def list_tags(root: Path, merged: str | None = None) -> list[TagRef]:
+    """Every tag of the repository (``merged``: only those reachable from that commit), one git call.
+
+    Tags of trees or blobs (no commit) are left out; outside a repository the list is empty.
+    """
+    args = ["for-each-ref", f"--format={_TAG_FORMAT}"]
+    if merged:
+        args.append(f"--merged={merged}")
+    out = git(root, *args, "refs/tags/", check=False)
+    found: list[TagRef] = []
+    for line in out.splitlines():
+        parts = line.split("\0")
+        if len(parts) != 5:
+            continue
+        name, kind, obj, peeled_kind, peeled = parts
+        if (peeled_kind or kind) == "commit":
+            found.append(TagRef(name, peeled or obj))
+    return found
+
+
+def tag_names(root: Path) -> list[str]:
+    """The names of every tag, without reading the tag objects (cheaper than :func:`list_tags`)."""
+    return git(root, "for-each-ref", "--format=%(refname:strip=2)", "refs/tags/", check=False).splitlines()
+
+
+def is_ancestor(root: Path, commit: str, rev: str = "HEAD") -> bool:
+    """Whether ``rev`` reaches ``commit`` (both object names, never user text)."""
+    try:
+        git_bytes(root, "merge-base", "--is-ancestor", commit, rev)
+    except GitError:
+        return False
+    return True
+
+
 def tracked_files(root: Path) -> list[str]:
     out = git(root, "ls-files", "-z", check=False)
     return [p for p in out.split("\0") if p]

@@ -14,7 +14,7 @@ def register(sub, parents) -> None:
                     "to release.store. Rerunning a released version at the same commit verifies it and changes nothing.",
     )
     p.add_argument("version", nargs="?", metavar="VERSION", help="version to release, e.g. 1.4.0")
-    p.add_argument("--bump", action="store_true", help="next version from conventional commits since the last release tag")
+    p.add_argument("--bump", action="store_true", help="next version from conventional commits since the previous release (highest release tag reachable from HEAD)")
     p.add_argument("--platform", dest="platforms", action="append", metavar="NAME", help="export only this platform (repeatable)")
     p.add_argument("--out", metavar="DIR", help="output folder (default release.out_dir); the release goes to DIR/VERSION")
     p.add_argument("--no-tag", dest="tag", action="store_false", help="do not create the release tag")
@@ -55,9 +55,9 @@ def run(args, ctx) -> int:
         dry_run=ctx.dry_run,
     )
     if args.version:
-        from gameops.version import parse
+        from gameops.release import check_version
 
-        parse(args.version)  # exit 2 before Prefect starts
+        check_version(loaded, args.version, force=bool(args.force))  # exit 2 before Prefect starts
     elif not args.bump:
         from gameops.errors import BadInput
 
