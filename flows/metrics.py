@@ -29,7 +29,7 @@ def metrics(project: str = ".", config: str | None = None, update_docs: bool = F
             today: str | None = None) -> dict:
     loaded = load(project, config)
     stats_path = core.statistics_file(loaded.root, loaded.config.docs.statistics_file) if update_docs else None
-    summary, runs, _ = run_categories(loaded, include_on_request=True)
+    summary, runs, _, _ = run_categories(loaded, include_on_request=True)
     if summary.run_errors or not summary.has_tests:
         raise JobFailed("metrics not collected: " + ("; ".join(summary.run_errors) or "no TRX written"),
                         report={"ok": False, "run_errors": summary.run_errors})

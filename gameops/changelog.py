@@ -25,6 +25,8 @@ from typing import Any
 
 from gameops import conventional, release_tags
 from gameops import git as gitops
+from gameops.errors import BadInput
+from gameops.fileops import read_input_bytes
 from gameops.git import git
 from gameops.version import Version, next_version
 
@@ -84,8 +86,8 @@ class WorkItemLinks:
             self._headings = {}
             for rel in self.files:
                 try:
-                    text = (self.root / rel).read_text(encoding="utf-8-sig", errors="replace")
-                except OSError:
+                    text = read_input_bytes(self.root / rel, rel, within=self.root).decode("utf-8-sig", errors="replace")
+                except BadInput:  # a link to a missing heading is better than a refused release
                     continue
                 for m in re.finditer(r"^#{1,6}\s+(.*)$", text, re.M):
                     heading = m.group(1)

@@ -7,6 +7,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from gameops import redaction
 from gameops.errors import BadInput, JobFailed
 
 
@@ -15,8 +16,8 @@ class GitError(JobFailed):
 
 
 def git(root: Path | str, *args: str, check: bool = True, input: str | None = None, env: dict[str, str] | None = None) -> str:
-    """Run git in ``root`` and return stdout (text, trailing newline stripped)."""
-    return git_bytes(root, *args, check=check, input=input, env=env).decode("utf-8", errors="replace").rstrip("\n")
+    """Run git in ``root`` and return stdout (text, trailing newline stripped, secrets redacted)."""
+    return redaction.redact(git_bytes(root, *args, check=check, input=input, env=env).decode("utf-8", errors="replace").rstrip("\n"))
 
 
 def git_bytes(root: Path | str, *args: str, check: bool = True, input: str | None = None,
@@ -32,7 +33,8 @@ def git_bytes(root: Path | str, *args: str, check: bool = True, input: str | Non
         raise BadInput("git: command not found; install git") from None
     if check and out.returncode != 0:
         msg = out.stderr.decode("utf-8", errors="replace").strip().splitlines()
-        raise GitError(f"git {' '.join(args)}: {msg[-1] if msg else f'exit {out.returncode}'}")
+        # a hook's output ends up here: redacted, it may become a flow's state message
+        raise GitError(redaction.redact(f"git {' '.join(args)}: {msg[-1] if msg else f'exit {out.returncode}'}"))
     return out.stdout
 
 

@@ -27,7 +27,7 @@ from gameops import git as gitops
 from gameops import godot as godot_files
 from gameops.config import Loaded
 from gameops.errors import BadInput, JobFailed
-from gameops.fileops import atomic_write_text, sha256_file
+from gameops.fileops import atomic_write_text, read_input_text, sha256_file
 from gameops.release_tags import Releases
 from gameops.version import Version, parse
 
@@ -325,7 +325,7 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     changelog_rel = Path(rc.changelog).as_posix()
     cl_path = root / changelog_rel
     try:
-        existing = cl_path.read_text(encoding="utf-8") if cl_path.is_file() else None
+        existing = read_input_text(cl_path, changelog_rel, within=root) if cl_path.is_file() else None
         head_blob = gitops.file_at_head(root, changelog_rel)
         head_text = head_blob.decode("utf-8") if head_blob is not None else None
     except UnicodeDecodeError:

@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from gameops.console import esc
+
 
 def register(sub, parents) -> None:
     p = sub.add_parser(
@@ -65,7 +67,7 @@ def run(args, ctx) -> int:
             notes.version = str(nxt) if nxt else None
             if not ctx.json:
                 if nxt is None:
-                    ctx.say(f"nothing to release since {notes.previous_tag or 'the first commit'}")
+                    ctx.say(f"nothing to release since {esc(notes.previous_tag or 'the first commit')}")
                     return 0
                 _out(f"{nxt}\n")
                 return 0

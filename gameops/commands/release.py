@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gameops.console import esc
 from gameops.errors import EXIT_FAILED, JobFailed
 
 
@@ -31,7 +32,7 @@ def print_report(ctx, report: dict) -> None:
          "cached" if cached.get(a["platform"]) else ("built" if a["platform"] in cached else "-"))
         for a in report.get("artifacts", [])
     ])
-    ctx.say(f"release folder: {report.get('release_dir')}")
+    ctx.say(f"release folder: {esc(report.get('release_dir'))}")
     done = []
     if report.get("tagged"):
         done.append(f"tagged {report.get('tag')}")
@@ -42,7 +43,7 @@ def print_report(ctx, report: dict) -> None:
     if report.get("published"):
         done.append(f"published to {report['published']}")
     if done:
-        ctx.say(", ".join(done))
+        ctx.say(esc(", ".join(done)))
     if report.get("status") == "verified":
         ctx.say("[green]already released at this commit: verified against SHA256SUMS, nothing changed[/green]")
 
