@@ -13,6 +13,7 @@ import pytest
 
 from gameops import export, process
 from gameops.errors import BadInput
+from gameops.config import GodotConfig
 from gameops.godot import read_export_presets
 
 G3 = export.Engine("godot3", "3.2.3.stable.custom_build")
@@ -192,7 +193,7 @@ def test_real_godot3_export_runs(tmp_path):
     tool_version = subprocess.run(["godot3-server", "--version"], capture_output=True, text=True).stdout.strip().splitlines()[-1]
     engine = export.Engine(shutil.which("godot3-server"), tool_version)
     job = export.Job("linux", preset, engine, proj, "sample-game.x86_64", timeout_s=120,
-                     ignore_errors=[r"Invalid locale", r"Unsupported locale"], protect=export.snapshot_protected(proj))
+                     ignore_errors=GodotConfig().ignore_errors, protect=export.snapshot_protected(proj))
     before = (proj / "project.godot").read_bytes()
     assert not (proj / ".import").exists() and export.stale_imports(engine, proj)  # as a fresh clone
     files = export.run_export(job, tmp_path / "out")
