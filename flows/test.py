@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow
 
 from gameops.flows.alerts import alerting
+from gameops.flows.labels import run_name, tag_run
 from gameops import dotnet, reports
 from gameops.config import Loaded, load
 from gameops.errors import JobFailed
@@ -35,19 +36,32 @@ def run_categories(loaded: Loaded, names: list[str] | None = None, filter_expr: 
     return Summary([f for run in test_runs for f in run.files]), runs, not_run
 
 
-def publish_test_reports(loaded: Loaded, summary: Summary, doc: dict, markdown_text: str, key: str) -> list[str]:
+def publish_test_reports(loaded: Loaded, summary: Summary, doc: dict, markdown_text: str, key: str,
+                         summary_key: str | None = None) -> list[str]:
     folder = dotnet.results_dir(loaded)
     changed = report_tasks.write(folder, summary, markdown_text, doc)
     report_tasks.publish(f"{key}-{loaded.config.project.name}", summary, markdown_text,
-                         description=f"{key} of {loaded.config.project.name}: {reports.headline(summary)}")
+                         description=f"{key} of {loaded.config.project.name}: {reports.headline(summary)}",
+                         summary_key=summary_key)
     return changed
 
 
 @alerting
-@flow(name="test", description="dotnet test by category (Architecture first), TRX and coverage parsed, reports written.")
+@flow(name="test", flow_run_name=run_name("test"),
+      description="dotnet test by category (Architecture first), TRX and coverage parsed, reports written.")
 def test(project: str = ".", config: str | None = None, categories: list[str] | None = None,
          filter: str | None = None, coverage: bool = False) -> dict:
+    """Run the tests by category in config order; a failing fail-fast category stops the rest.
+
+    Args:
+        project: Game repository (the folder with gameops.yaml / project.godot).
+        config: Config file; default gameops.yaml in the project.
+        categories: Categories to run by name (e.g. Unit, Performance); default every category not on request.
+        filter: A dotnet test --filter expression instead of the categories.
+        coverage: Collect line coverage (XPlat Code Coverage).
+    """
     loaded = load(project, config)
+    tag_run("test", loaded)
     dotnet.target(loaded)
     summary, runs, not_run = run_categories(loaded, categories, filter, coverage)
     doc = reports.test_document(summary, [{k: v for k, v in r.items() if k != "tests"} for r in runs], not_run)

@@ -187,6 +187,7 @@ class TestRun:
         return {"category": self.category, "filter": self.filter, "ok": self.ok, "returncode": self.returncode,
                 "total": s.total, "passed": s.passed, "failed": s.failed, "skipped": s.skipped,
                 "duration_s": round(self.duration_s, 3), "run_errors": s.run_errors,
+                "coverage": round(s.coverage.line_rate, 4) if s.coverage is not None else None,
                 "files": [f.path for f in self.files]}
 
 
