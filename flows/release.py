@@ -76,10 +76,12 @@ def export_all(plan: core.Plan, distributed: bool = False, loaded=None) -> dict[
 
 
 def _markdown(plan: core.Plan, manifest: dict, status: str) -> str:
+    # Inside the project the folder reads as the project sees it (dist/1.4.0); elsewhere in full.
+    folder = plan.release_dir.relative_to(plan.root) if plan.release_dir.is_relative_to(plan.root) else plan.release_dir
     rows = "\n".join(f"| {a['name']} | {a['platform']} | {a['size']:,} | `{a['sha256']}` |" for a in manifest["artifacts"])
     return (
         f"# {plan.project} {plan.version} ({status})\n\n"
-        f"Commit `{plan.commit[:12]}`, tag `{plan.tag}`, release folder `{plan.release_dir}`\n\n"
+        f"Commit `{plan.commit[:12]}`, tag `{plan.tag}`, release folder `{folder.as_posix()}`\n\n"
         f"| artifact | platform | bytes | sha256 |\n|---|---|---:|---|\n{rows}\n\n{plan.notes_md}"
     )
 

@@ -78,7 +78,7 @@ def clean_version(version: str | None) -> str | None:
 
 def of_loaded(job: str, loaded: Loaded, *, version: str | None = None, day: date | None = None) -> RunLabels:
     name = loaded.config.project.name or loaded.root.name
-    branch = git.current_branch(loaded.root) if git.is_repo(loaded.root) else None
+    branch = git.current_branch(loaded.root)  # None outside a repository or on a detached HEAD
     return RunLabels(job=job, project=name, branch=branch, version=clean_version(version), day=day)
 
 

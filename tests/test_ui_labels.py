@@ -123,3 +123,19 @@ def test_runs_are_named_and_tagged_and_boards_keep_history(sample_repo, gameops_
         assert "Done" in latest["sample-game-backlog"].data or "Rejected" in latest["sample-game-backlog"].data
         assert "internal link(s) checked" in latest["sample-game-docs"].data
         assert "gameops ci: sample-game" in latest["sample-game-ci"].data
+
+
+def test_ci_board_lists_each_category_with_its_coverage():
+    from gameops import reports
+
+    runs = [{"category": "Architecture", "ok": True, "passed": 12, "failed": 0, "skipped": 0, "coverage": None,
+             "duration_s": 1.5},
+            {"category": "Unit", "ok": False, "passed": 40, "failed": 2, "skipped": 1, "coverage": 0.8125,
+             "duration_s": 9.0}]
+    doc = reports.ci_document("BlockLife", [], None, None, runs, ["Integration"], [])
+    md = reports.ci_markdown(doc, None)
+    rows = [line for line in md.splitlines() if line.startswith("| ") and ("Unit" in line or "Architecture" in line
+                                                                          or "Integration" in line)]
+    assert rows[0].startswith("| ✅ | Architecture | 12 | 0 | 0 | - |")
+    assert rows[1].startswith("| ❌ | Unit | 40 | 2 | 1 | 81.2% |")
+    assert rows[2] == "| ⏭️ | Integration | | | | | not run |"
