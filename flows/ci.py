@@ -61,8 +61,11 @@ def ci(project: str = ".", config: str | None = None) -> dict:
     from gameops.results.model import Summary
 
     # The summary is the project's CI status board: one key, a new version per run.
+    outcome = "passed" if doc["ok"] else f"FAILED ({len(doc['failures'])} problem(s))"
+    tests = f"; {reports.headline(summary)}" if summary is not None else ""
     doc["reports"] = publish_test_reports(loaded, summary or Summary([]), doc, md, "ci",
-                                          summary_key=run_labels.board_key(name, "ci"))
+                                          summary_key=run_labels.board_key(name, "ci"),
+                                          description=f"ci of {name}: {outcome}{tests}")
     if not doc["ok"]:
         raise JobFailed(f"ci failed: {len(doc['failures'])} problem(s): " + "; ".join(doc["failures"][:3]), report=doc)
     return doc

@@ -20,7 +20,7 @@ from gameops.tasks import export as export_tasks
 
 @alerting
 @flow(name="export-platform",
-      flow_run_name=run_name("export-platform", version_param="version", extra_param="platform"),
+      flow_run_name=run_name("export-platform", version_param="version", detail_param="platform"),
       description="Export one platform's Godot preset (cached on project files, preset and engine version).")
 def export_platform(project: str = ".", config: str | None = None, platform: str = "linux", version: str | None = None,
                     out_dir: str | None = None) -> list[str]:

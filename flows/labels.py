@@ -22,28 +22,27 @@ def _day(parameters: dict) -> date:
         return date.today()
 
 
-def run_name(job: str, *, dated: bool = False, version_param: str | None = None,
-             extra_param: str | None = None) -> Callable[[], str]:
-    """A ``flow_run_name`` callable: ``<job>-<project>[-<extra>][-<version or date>]``.
+def run_name(job: str, *, dated: bool = False, version_param: str | None = None, detail_param: str | None = None,
+             no_version: str | None = None) -> Callable[[], str]:
+    """A ``flow_run_name`` callable: ``<job>-<project>[-<detail>][-<version or date>]``.
 
     ``dated``: the run's day (its ``today`` parameter, else today) ends the name;
-    ``version_param``: the parameter holding the version; ``extra_param``: a parameter named
-    before it (the platform of an export).
+    ``version_param``: the parameter holding the version; ``no_version``: what ends the name
+    while it is empty (``bump``: the release computes its version and renames the run then);
+    ``detail_param``: a parameter named before it (the platform of an export).
     """
 
     def name() -> str:
         from prefect import runtime
 
         params = dict(runtime.flow_run.parameters or {})
-        version = params.get(version_param) if version_param else None
-        labels = run_labels.for_parameters(job, params.get("project"), params.get("config"), version=version,
-                                           day=_day(params) if dated else None)
-        if extra_param and params.get(extra_param):
-            job_and_extra = f"{job}-{labels.project}-{params[extra_param]}".replace(" ", "-")
-            suffix = labels.version or (labels.day.isoformat() if labels.day else None)
-            return "-".join(p for p in (job_and_extra, suffix) if p)
-        if version_param and not labels.version:
-            return f"{labels.name}-bump"  # the release computes its version; tag_run renames the run then
+        labels = run_labels.for_parameters(
+            job, params.get("project"), params.get("config"),
+            version=params.get(version_param) if version_param else None,
+            day=_day(params) if dated else None,
+            detail=str(params[detail_param]) if detail_param and params.get(detail_param) else None)
+        if no_version and not labels.version:
+            return f"{labels.name}-{no_version}"
         return labels.name
 
     name.__name__ = f"{job.replace('-', '_')}_run_name"

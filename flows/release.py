@@ -87,7 +87,7 @@ def _markdown(plan: core.Plan, manifest: dict, status: str) -> str:
 
 
 @alerting
-@flow(name="release", flow_run_name=run_name("release", version_param="version"),
+@flow(name="release", flow_run_name=run_name("release", version_param="version", no_version="bump"),
       description="Release a version: checks, dotnet publish, Godot export per platform, reproducible zips, SHA256SUMS, notes, tag, publish.")
 def release(project: str = ".", config: str | None = None, version: str | None = None, bump: bool = False,
             platforms: list[str] | None = None, out: str | None = None, tag: bool = True, force: bool = False,

@@ -37,11 +37,11 @@ def run_categories(loaded: Loaded, names: list[str] | None = None, filter_expr: 
 
 
 def publish_test_reports(loaded: Loaded, summary: Summary, doc: dict, markdown_text: str, key: str,
-                         summary_key: str | None = None) -> list[str]:
+                         summary_key: str | None = None, description: str | None = None) -> list[str]:
     folder = dotnet.results_dir(loaded)
     changed = report_tasks.write(folder, summary, markdown_text, doc)
     report_tasks.publish(f"{key}-{loaded.config.project.name}", summary, markdown_text,
-                         description=f"{key} of {loaded.config.project.name}: {reports.headline(summary)}",
+                         description=description or f"{key} of {loaded.config.project.name}: {reports.headline(summary)}",
                          summary_key=summary_key)
     return changed
 

@@ -55,11 +55,13 @@ class RunLabels:
     branch: str | None = None
     version: str | None = None
     day: date | None = None
+    detail: str | None = None  # what part of the job this run is, e.g. the platform of an export
 
     @property
     def name(self) -> str:
         suffix = self.version or (self.day.isoformat() if self.day else None)
-        return "-".join(p for p in (self.job, _word(self.project), suffix) if p)
+        detail = _word(self.detail) if self.detail else None
+        return "-".join(p for p in (self.job, _word(self.project), detail, suffix) if p)
 
     @property
     def tags(self) -> list[str]:
@@ -76,23 +78,24 @@ def clean_version(version: str | None) -> str | None:
     return str(version).strip().lstrip("vV") or None if version else None
 
 
-def of_loaded(job: str, loaded: Loaded, *, version: str | None = None, day: date | None = None) -> RunLabels:
+def of_loaded(job: str, loaded: Loaded, *, version: str | None = None, day: date | None = None,
+              detail: str | None = None) -> RunLabels:
     name = loaded.config.project.name or loaded.root.name
     branch = git.current_branch(loaded.root)  # None outside a repository or on a detached HEAD
-    return RunLabels(job=job, project=name, branch=branch, version=clean_version(version), day=day)
+    return RunLabels(job=job, project=name, branch=branch, version=clean_version(version), day=day, detail=detail)
 
 
 def for_parameters(job: str, project: str | None, config: str | None, *, version: str | None = None,
-                   day: date | None = None) -> RunLabels:
+                   day: date | None = None, detail: str | None = None) -> RunLabels:
     """Labels from a run's parameters; never raises (a run with a broken config still gets a name).
 
     The config's project name when it loads, else the project folder's name.
     """
     try:
-        return of_loaded(job, load(project or ".", config), version=version, day=day)
+        return of_loaded(job, load(project or ".", config), version=version, day=day, detail=detail)
     except (GameopsError, OSError, ValueError):
         folder = Path(project or ".").expanduser().resolve().name or "project"
-        return RunLabels(job=job, project=folder, version=clean_version(version), day=day)
+        return RunLabels(job=job, project=folder, version=clean_version(version), day=day, detail=detail)
 
 
 def merged_tags(existing: list[str], labels: RunLabels) -> list[str]:

@@ -20,6 +20,8 @@ def test_run_names_and_tags_say_job_project_branch_and_version():
     daily = run_labels.RunLabels(job="backlog-archive", project="BlockLife", day=date(2026, 11, 30))
     assert daily.name == "backlog-archive-BlockLife-2026-11-30"
     assert daily.tags == ["gameops", "project:BlockLife", "job:backlog-archive"]  # detached HEAD: no branch tag
+    export = run_labels.RunLabels(job="export-platform", project="BlockLife", version="1.4.0", detail="windows")
+    assert export.name == "export-platform-BlockLife-windows-1.4.0"
 
 
 def test_tags_of_others_are_kept_and_ours_replaced():
@@ -123,6 +125,7 @@ def test_runs_are_named_and_tagged_and_boards_keep_history(sample_repo, gameops_
         assert "Done" in latest["sample-game-backlog"].data or "Rejected" in latest["sample-game-backlog"].data
         assert "internal link(s) checked" in latest["sample-game-docs"].data
         assert "gameops ci: sample-game" in latest["sample-game-ci"].data
+        assert latest["sample-game-ci"].description.startswith("ci of sample-game: ")
 
 
 def test_ci_board_lists_each_category_with_its_coverage():
