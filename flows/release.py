@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from typing import Any
 
 from prefect import flow, unmapped
 
@@ -62,7 +63,7 @@ def one_release_at_a_time(name: str, mode: str):
         yield
 
 
-def export_all(plan: core.Plan, distributed: bool = False, loaded=None) -> dict[str, object]:
+def export_all(plan: core.Plan, distributed: bool = False, loaded=None) -> dict[str, Any]:
     """Every platform's export, in parallel: platform -> future of ``{"platform", "dir", "files"}``.
 
     The one place exports start, so a distributed branch (run_deployment of flows/export.py's
