@@ -20,8 +20,10 @@ install: $(STAMP)
 godot:
 	@bash scripts/ensure-godot.sh
 
+# The Prefect UI's port: make demo UI_PORT=4300 (or export GAMEOPS_SERVER__PORT); default 4200.
+UI_PORT ?=
 demo: install godot
-	@bash scripts/demo.sh
+	@$(if $(UI_PORT),GAMEOPS_SERVER__PORT=$(UI_PORT) )bash scripts/demo.sh
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

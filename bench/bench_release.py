@@ -26,8 +26,9 @@ ENV = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@exam
        "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid"}
 
 
-def generate_repo(path: Path) -> None:
-    """10,000 commits and 900 release tags in one `git fast-import` stream (a few seconds)."""
+def generate_repo(path: Path, commits: int = COMMITS, tags: int = TAGS) -> None:
+    """``commits`` commits and ``tags`` release tags in one `git fast-import` stream (a few seconds)."""
+    COMMITS, TAGS = commits, tags  # noqa: N806 - the module's defaults, overridden
     subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True, env=ENV)
     every = COMMITS // TAGS
     lines: list[bytes] = []

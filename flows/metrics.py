@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
 from gameops.flows.alerts import alerting
 from gameops.flows.labels import run_name, tag_run
@@ -15,7 +16,7 @@ from gameops.flows.test import run_categories
 from gameops.tasks import artifacts
 
 
-@task(name="update-statistics-block")
+@task(name="update-statistics-block", cache_policy=NO_CACHE)
 def rewrite_statistics(path, m: core.Metrics, today: date, dry_run: bool) -> dict:
     update = core.plan_update(path, m, today)
     doc = update.as_dict()

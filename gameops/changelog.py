@@ -275,16 +275,46 @@ def render_markdown(notes: Notes, links: WorkItemLinks | None = None, *, heading
 # Whole history, one release, unreleased
 
 
+DEFAULT_TAG_PREFIX = "v"
+DEFAULT_SECTIONS = {
+    "feat": "Features",
+    "fix": "Bug Fixes",
+    "perf": "Performance",
+    "refactor": "Refactoring",
+    "tech": "Technical",
+    "docs": "Documentation",
+    "test": "Tests",
+}
+
+
 @dataclass
 class NotesSource:
     """What notes need from the config: the tag prefix, sections and work-item links."""
 
     root: Path
-    prefix: str = "v"
+    prefix: str = DEFAULT_TAG_PREFIX
     sections: dict[str, str] = field(default_factory=dict)
     links: WorkItemLinks | None = None
     zero_major_bumps_minor: bool = True
     bot_pattern: str | None = None  # None: DEFAULT_BOT_PATTERN
+
+    @classmethod
+    def defaults(cls, root: Path) -> NotesSource:
+        """The notes settings of a repository with no gameops.yaml and no ``GAMEOPS_*__*``
+        override: the config's defaults and the detected backlog, without loading (or even
+        importing) the config model. ``tests/test_notes_cmd.py`` pins it to ``from_loaded``."""
+        from gameops import backlog
+
+        found = backlog.detect_file(root)
+        if found is None:
+            files = [backlog.DEFAULT_FILE, backlog.DEFAULT_ARCHIVE]
+        elif found[1] == "inline":
+            archives = backlog.detect_archives(root)
+            main, others = archives if archives else (backlog.DEFAULT_ARCHIVE, [])
+            files = list(dict.fromkeys([found[0], main, *others]))
+        else:
+            files = [found[0]]
+        return cls(root=root, sections=dict(DEFAULT_SECTIONS), links=WorkItemLinks(root, files, None))
 
     @classmethod
     def from_loaded(cls, loaded) -> NotesSource:

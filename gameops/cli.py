@@ -32,7 +32,27 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--dry-run", action="store_true", default=d(False), help="show what would change; change nothing")
 
 
-def build_parser() -> argparse.ArgumentParser:
+_VALUE_OPTIONS = ("--project", "--config")  # global options that take the next word as value
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` (the first word that is not a global option or its value)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            return None
+        if word.startswith("--") and "=" not in word and any(o.startswith(word) for o in _VALUE_OPTIONS):
+            next(words, None)  # --project DIR, also abbreviated (--proj DIR)
+            continue
+        if word.startswith("-"):
+            continue
+        return word
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; ``only``: just that command's subparser (parsing one command
+    needs neither the other 17 modules nor their argparse trees). ``--help`` lists them all."""
     from gameops.commands import COMMANDS
 
     parser = _Parser(
@@ -46,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
+        if only is not None and name.replace("_", "-") != only:
+            continue
         module = importlib.import_module(f"gameops.commands.{name}")
         module.register(sub, [common])
     return parser
@@ -54,8 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from gameops.console import Context, configure_streams
 
+    from gameops.commands import COMMANDS
+
     configure_streams()
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = command_of(argv)
+    known = {name.replace("_", "-") for name in COMMANDS}
+    parser = build_parser(only=command if command in known else None)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)

@@ -23,7 +23,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from gameops import backlog as _backlog
 from gameops import branch_rules as _branch_rules
+from gameops import changelog as _changelog
 from gameops import commit_rules as _commit_rules
 from gameops.hooks import settings as _hook_settings
 from gameops.errors import BadInput, ConfigError
@@ -34,7 +36,7 @@ ENV_PREFIX = "GAMEOPS_"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
 
 class ProjectConfig(_Section):
@@ -106,21 +108,13 @@ class ReleaseConfig(_Section):
     out_dir: str = Field("dist", description="Output folder; releases go to <out_dir>/<version>/.")
     include: list[str] = Field(default_factory=lambda: ["README*", "LICENSE*", "CHANGELOG*"], description="Globs of repository files added to every package.")
     archive_name: str = Field("{project}-{version}-{platform}.zip", description="Archive name template.")
-    tag_prefix: str = Field("v", description="Release tags are <tag_prefix><version>.")
+    tag_prefix: str = Field(_changelog.DEFAULT_TAG_PREFIX, description="Release tags are <tag_prefix><version>.")
     allowed_branches: list[str] = Field(default_factory=lambda: ["main", "master", "release/*"], description="Branches a release may be cut from (globs).")
     zero_major_bumps_minor: bool = Field(True, description="In 0.x, a breaking change bumps the minor version, not the major.")
     store: str | None = Field(None, description="Folder the release folder is copied to on publish (release store).")
     changelog: str = Field("CHANGELOG.md", description="Changelog the new notes are prepended to.")
     sections: dict[str, str] = Field(
-        default_factory=lambda: {
-            "feat": "Features",
-            "fix": "Bug Fixes",
-            "perf": "Performance",
-            "refactor": "Refactoring",
-            "tech": "Technical",
-            "docs": "Documentation",
-            "test": "Tests",
-        },
+        default_factory=lambda: dict(_changelog.DEFAULT_SECTIONS),
         description="Commit type -> release-notes section title, in display order.",
     )
     concurrency: Literal["wait", "exit"] = Field("wait", description="When another release of the project runs: wait for it, or exit.")
@@ -146,8 +140,8 @@ class ReleaseConfig(_Section):
 
 class BacklogConfig(_Section):
     layout: Literal["inline", "table"] = Field("inline", description="inline: one Backlog.md with ### blocks; table: tracker table + one file per item.")
-    file: str = Field("Docs/01-Active/Backlog.md", description="The backlog file.")
-    archive: str = Field("Docs/07-Archive/Completed_Backlog.md", description="Archive that archived items go into (inline layout).")
+    file: str = Field(_backlog.DEFAULT_FILE, description="The backlog file.")
+    archive: str = Field(_backlog.DEFAULT_ARCHIVE, description="Archive that archived items go into (inline layout).")
     archives: list[str] = Field(default_factory=list, description="Every archive file read besides `archive` (inline layout): verify, duplicate checks, docs counts, release-note links. Detected: every *Completed*Backlog*.md beside `archive`.")
     items_dir: str = Field("Docs/Backlog/items", description="Item files (table layout).")
     archive_dir: str = Field("Docs/Backlog/archive", description="Quarter folders (table layout).")
@@ -447,29 +441,20 @@ def _find_shallow(root: Path, pattern: str, depth: int = 2) -> list[Path]:
     return sorted(found)
 
 
-ARCHIVE_FILE_RE = re.compile(r"^.*completed.*backlog.*\.md$", re.IGNORECASE)
-DEFAULT_ARCHIVE = "Docs/07-Archive/Completed_Backlog.md"
+ARCHIVE_FILE_RE = _backlog.ARCHIVE_FILE_RE
+DEFAULT_ARCHIVE = _backlog.DEFAULT_ARCHIVE
 
 
 def _detect_archives(root: Path, put: Any) -> None:
-    """Archive files of the inline layout: every ``*Completed*Backlog*.md`` in the archive folder
-    (BlockLife has ``CompletedBacklog.md`` and ``Completed_Backlog.md``). New entries go into
-    ``Completed_Backlog.md`` when it exists, else into the largest one."""
-    folder = root / Path(DEFAULT_ARCHIVE).parent
-    if not folder.is_dir() or folder.is_symlink():
+    """Archive files of the inline layout (``backlog.detect_archives``)."""
+    found = _backlog.detect_archives(root)
+    if found is None:
         return
-    found = sorted(p for p in folder.iterdir() if ARCHIVE_FILE_RE.match(p.name) and p.is_file() and not p.is_symlink())
-    if not found:
-        return
-    rel = [p.relative_to(root).as_posix() for p in found]
-    if DEFAULT_ARCHIVE not in rel:
-        main = max(found, key=lambda p: p.stat().st_size).relative_to(root).as_posix()
+    main, others = found
+    if main != DEFAULT_ARCHIVE:
         put("backlog.archive", main, f"found {main}")
-    else:
-        main = DEFAULT_ARCHIVE
-    others = [r for r in rel if r != main]
     if others:
-        put("backlog.archives", others, "more archive files in " + folder.relative_to(root).as_posix())
+        put("backlog.archives", others, "more archive files in " + Path(DEFAULT_ARCHIVE).parent.as_posix())
 
 
 def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
@@ -515,14 +500,13 @@ def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
                 put("godot.presets", mapping, "export_presets.cfg")
     if "project" not in data:
         put("project.name", root.name, "folder name")
-    for candidate, layout in (("Docs/01-Active/Backlog.md", "inline"), ("Docs/Backlog/Backlog.md", "table")):
-        if (root / candidate).is_file():
-            put("backlog.file", candidate, f"found {candidate}")
-            if layout == "table":
-                put("backlog.layout", "table", "tracker-table era layout")
-            else:
-                _detect_archives(root, put)
-            break
+    found = _backlog.detect_file(root)
+    if found:
+        put("backlog.file", found[0], f"found {found[0]}")
+        if found[1] == "table":
+            put("backlog.layout", "table", "tracker-table era layout")
+        else:
+            _detect_archives(root, put)
     return data, sources, notes
 
 

@@ -140,14 +140,30 @@ class Context:
     def run_flow(self, target: str, **params: Any):
         """Run ``module:flow`` in-process (imports Prefect here, not before). Returns the flow's result.
 
-        See ``flows/runtime.py``: it picks a running local server when there is one, turns off
-        costs that buy nothing (flow heartbeats) and prints the run's UI link.
+        See ``gameops.server.connect``: it picks ``PREFECT_API_URL`` or this home's running server,
+        or starts that server in the background; Prefect and the flow are imported while it starts.
+        ``flows/runtime.py`` turns off costs that buy nothing (flow heartbeats) and prints the UI link.
         """
-        from gameops.server import prepare_prefect_environment
+        from gameops.server import connect
 
-        prepare_prefect_environment(self.verbose)
+        cfg = self._server_config()
+        connection = connect(self.verbose, cfg.host, cfg.port, cfg.database,
+                             announce=lambda text: self.say(f"[dim]{text}[/dim]", markup=True))
         try:
             from gameops.flows.runtime import run_flow
         except ImportError as exc:  # a broken install, not the user's input
+            connection.abandon()
             raise BadInput(f"cannot import the flows package ({exc}); reinstall gameops") from None
+        except BaseException:  # Ctrl+C: no server is left starting unrecorded
+            connection.abandon()
+            raise
+        connection.ready()
         return run_flow(target, params, self)
+
+    def _server_config(self):
+        """server: from the project's config when it was loaded, else the defaults (and env)."""
+        if self._loaded is not None:
+            return self._loaded.config.server
+        from gameops.config import ServerConfig
+
+        return ServerConfig()

@@ -2,7 +2,9 @@
 
 No Prefect import here: the server is a child process (``prefect server start``) and the
 health check is one HTTP request. The state file lives in ``$GAMEOPS_HOME`` (default
-``~/.gameops``) as ``server.json``: pid, url, log file, database.
+``~/.gameops``) as ``server.json``: pid, url, log file, database; ``server.lock`` keeps one
+server per home; ``server.log`` is the server's output. A flow command with no server starts
+this same server in the background (``connect``) and later commands reuse it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 from pathlib import Path
 
 import psutil
@@ -136,47 +140,135 @@ def start(host: str = "127.0.0.1", port: int = 4200, database: str | None = None
     ``database``: a PostgreSQL URL (``postgresql://user:pass@host:port/db``) for a team server,
     checked for reachability before anything starts; None keeps Prefect's embedded SQLite.
     The first start on a fresh database runs Prefect's migrations (tens of seconds).
+    One server per home: the start lock makes a second caller wait for the first one's server.
+    """
+    pending = begin(host, port, database)
+    return pending.wait(wait_s), pending.started
+
+
+def begin(host: str = "127.0.0.1", port: int = 4200, database: str | None = None, *, auto_port: bool = False) -> "Pending":
+    """Start the server without waiting for it to answer (call ``Pending.wait``).
+
+    Holds the home's start lock until ``wait`` returns, so two commands never start two
+    servers for one home: the second finds the first one's server. ``auto_port``: when
+    ``port`` is taken by another program, take a free port instead of failing (the automatic
+    start of a flow command; ``gameops server start --port`` keeps the port it was given).
     """
     db_url = normalize_database_url(database) if database else None
-    current = running()
-    if current:
-        return current, False
-    if port_in_use(host, port):
-        if healthy(f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/api"):
-            raise BadInput(f"port {port} is taken by a Prefect server gameops did not start; use it (export PREFECT_API_URL=http://{host}:{port}/api) or pick --port")
-        raise BadInput(f"port {port} on {host} is taken by another program; pick another with --port")
-    home().mkdir(parents=True, exist_ok=True)
-    log = home() / "server.log"
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
-    env.pop("PREFECT_API_URL", None)
-    # The UI asks the server where its API is (/ui-settings); without this it answers port 4200
-    # whatever --port says, and the UI on any other port shows "Something went wrong".
-    public = socket.getfqdn() if host in ("0.0.0.0", "::") else host
-    env.setdefault("PREFECT_UI_API_URL", f"http://{public}:{port}/api")
-    # Links the server writes itself (the `ui_url` of automation messages: gameops alerts) need
-    # the UI's address; unset, they read "None".
-    env.setdefault("PREFECT_UI_URL", f"http://{public}:{port}")
-    if db_url:
-        check_database(db_url)
-        env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = db_url
-    args = [prefect_executable(), "server", "start", "--host", host, "--port", str(port)]
-    kwargs: dict = {"start_new_session": True} if os.name != "nt" else {
-        "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | getattr(subprocess, "DETACHED_PROCESS", 0)  # type: ignore[attr-defined]
-    }
-    with open(log, "ab") as logf:
-        proc = subprocess.Popen(args, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, **kwargs)
+    lock = _start_lock()
+    lock.acquire()
+    try:
+        current = running()
+        if current:
+            lock.release()
+            return Pending(current, None, lock=None)
+        if port_in_use(host, port):
+            if auto_port:
+                port = free_port(host)
+            elif healthy(f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/api"):
+                raise BadInput(f"port {port} is taken by a Prefect server gameops did not start; use it (export PREFECT_API_URL=http://{host}:{port}/api) or pick --port")
+            else:
+                raise BadInput(f"port {port} on {host} is taken by another program; pick another with --port")
+        home().mkdir(parents=True, exist_ok=True)
+        log = home() / "server.log"
+        env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+        env.pop("PREFECT_API_URL", None)
+        # The UI asks the server where its API is (/ui-settings); without this it answers port 4200
+        # whatever --port says, and the UI on any other port shows "Something went wrong".
+        public = socket.getfqdn() if host in ("0.0.0.0", "::") else host
+        env.setdefault("PREFECT_UI_API_URL", f"http://{public}:{port}/api")
+        # Links the server writes itself (the `ui_url` of automation messages: gameops alerts) need
+        # the UI's address; unset, they read "None".
+        env.setdefault("PREFECT_UI_URL", f"http://{public}:{port}")
+        if db_url:
+            check_database(db_url)
+            env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = db_url
+        args = [prefect_executable(), "server", "start", "--host", host, "--port", str(port)]
+        kwargs: dict = {"start_new_session": True} if os.name != "nt" else {
+            "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP | getattr(subprocess, "DETACHED_PROCESS", 0)  # type: ignore[attr-defined]
+        }
+        with open(log, "ab") as logf:
+            logf.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} gameops starts: {' '.join(args[1:])}\n".encode())
+            logf.flush()
+            proc = subprocess.Popen(args, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, **kwargs)
+    except BaseException:
+        lock.release()
+        raise
     st = ServerState(pid=proc.pid, host=host, port=port, log=str(log), database=database and _mask(database))
-    deadline = time.monotonic() + wait_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-            raise JobFailed(f"prefect server exited with {proc.returncode}: " + " | ".join(tail))
-        if healthy(st.api_url):
-            atomic_write_text(state_file(), json.dumps(asdict(st), indent=2))
-            return st, True
-        time.sleep(0.5)
-    kill_tree(proc.pid)
-    raise JobFailed(f"prefect server did not answer within {wait_s:.0f} s; see {log}")
+    return Pending(st, proc, lock=lock)
+
+
+class Pending:
+    """A server being started (or already running, ``proc`` None)."""
+
+    def __init__(self, state: ServerState, proc: subprocess.Popen | None, lock: Any) -> None:
+        self.state = state
+        self.proc = proc
+        self.started = proc is not None
+        self._lock = lock
+
+    def wait(self, wait_s: float = 180) -> ServerState:
+        """The server once its API answers; JobFailed (exit 1) with the reason when it exits or
+        does not answer within ``wait_s`` seconds (then it is stopped)."""
+        try:
+            if self.proc is None:
+                return self.state
+            st, proc, log = self.state, self.proc, Path(self.state.log)
+            deadline = time.monotonic() + wait_s
+            try:
+                while time.monotonic() < deadline:
+                    if proc.poll() is not None:
+                        raise JobFailed(f"the Prefect server exited with {proc.returncode} while starting: "
+                                        f"{_log_tail(log)} (full log: {log})")
+                    if healthy(st.api_url):
+                        atomic_write_text(state_file(), json.dumps(asdict(st), indent=2))
+                        return st
+                    time.sleep(0.25)
+            except BaseException:  # Ctrl+C while waiting: no server is left running unrecorded
+                if proc.poll() is None:
+                    kill_tree(proc.pid)
+                raise
+            kill_tree(proc.pid)
+            raise JobFailed(f"the Prefect server did not answer within {wait_s:.0f} s (machine busy?); see {log}, "
+                            "then retry, or raise the wait with GAMEOPS_SERVER_START_TIMEOUT=SECONDS")
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def abandon(self) -> None:
+        """Stop a server this command started but will not wait for; release the start lock."""
+        try:
+            if self.proc is not None and self.proc.poll() is None:
+                kill_tree(self.proc.pid)
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+
+def _log_tail(log: Path) -> str:
+    try:
+        lines = [ln.strip() for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    except OSError:
+        return "(no log)"
+    return " | ".join(lines[-3:]) or "(empty log)"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1" if host in ("0.0.0.0", "::") else host, 0))
+        return s.getsockname()[1]
+
+
+def _start_lock():
+    """The OS file lock on ``$GAMEOPS_HOME/server.lock`` (filelock): a second command waits
+    while another starts the server; released by the OS when its holder dies, so a killed start
+    never blocks the next."""
+    from filelock import FileLock
+
+    home().mkdir(parents=True, exist_ok=True)
+    return FileLock(str(home() / "server.lock"))
 
 
 def _mask(url: str) -> str:
@@ -213,17 +305,75 @@ def stop() -> ServerState | None:
     return st
 
 
-def prepare_prefect_environment(verbose: int = 0) -> str | None:
-    """Set up the environment before ``import prefect`` for an in-process flow run.
+START_TIMEOUT_ENV = "GAMEOPS_SERVER_START_TIMEOUT"
+DEFAULT_START_TIMEOUT_S = 300.0
 
-    Uses ``PREFECT_API_URL`` when set; else the gameops-started local server when it answers;
-    else leaves Prefect to its ephemeral server on the embedded SQLite database (the runs are
-    still recorded, and ``gameops server start`` shows them afterwards). Returns the API URL
-    in use, or None for ephemeral mode.
+
+def start_timeout() -> float:
+    """Seconds a flow command waits for the server it starts (``GAMEOPS_SERVER_START_TIMEOUT``)."""
+    raw = os.environ.get(START_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_START_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise BadInput(f"{START_TIMEOUT_ENV}={raw!r}: expected a number of seconds above 0")
+    return value
+
+
+class Connection:
+    """Where a flow command's runs go; ``ready()`` waits for a server being started."""
+
+    def __init__(self, api_url: str | None, pending: Pending | None = None) -> None:
+        self.api_url = api_url
+        self.pending = pending
+
+    def ready(self) -> str:
+        if self.api_url is None:
+            assert self.pending is not None
+            st = self.pending.wait(start_timeout())
+            self.api_url = st.api_url
+            os.environ["PREFECT_API_URL"] = st.api_url
+            os.environ.setdefault("PREFECT_UI_URL", st.url)
+        return self.api_url
+
+    def abandon(self) -> None:
+        """The command ends before using the server it was starting: stop that server."""
+        if self.api_url is None and self.pending is not None:
+            self.pending.abandon()
+
+
+def connect(verbose: int = 0, host: str = "127.0.0.1", port: int = 4200, database: str | None = None,
+            announce: Callable[[str], None] | None = None) -> Connection:
+    """Point Prefect at a server before ``import prefect``, for an in-process flow run.
+
+    ``PREFECT_API_URL`` when set; else the server of this home (``gameops server start``) when it
+    answers; else that same server is started now, in the background, on ``host:port`` (a free
+    port when that one is taken), and later commands reuse it. ``ready()`` waits for it, so the
+    caller can import Prefect and its flow meanwhile. Prefect's ephemeral server is never used.
     """
+    start_timeout()  # a bad value is bad input before anything starts
+    api = prepare_prefect_environment(verbose)
+    if api:
+        return Connection(api)
+    pending = begin(host, port, database, auto_port=True)
+    if pending.started and announce is not None:
+        announce(f"starting the local Prefect server at {pending.state.url} (first flow command on this machine; "
+                 f"later commands reuse it; log {pending.state.log}; `gameops server stop` stops it)")
+    return Connection(None, pending)
+
+
+def prepare_prefect_environment(verbose: int = 0) -> str | None:
+    """Prefect's environment before ``import prefect``, and the server to use when one is there.
+
+    gameops prints its own summary of a run; Prefect's console log (every state change, and a
+    traceback for a failed check) is for -v. The API log handler still sends everything to the UI.
+    For commands that need a server someone keeps (``deploy``, ``serve``): ``PREFECT_API_URL``
+    or this home's running server, set up as ``connect`` does; None when there is none (they
+    say so; they do not start one)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # gameops prints its own summary of a run; Prefect's console log (every state change, and a
-    # traceback for a failed check) is for -v. The API log handler still sends everything to the UI.
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "INFO" if verbose else "CRITICAL")
     api = os.environ.get("PREFECT_API_URL")
     if api:

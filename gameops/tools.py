@@ -20,7 +20,12 @@ INSTALL_HINTS = {
         "windows": "winget install --id Git.Git",
     },
     "dotnet": {
-        "linux": "https://learn.microsoft.com/dotnet/core/install/linux (Debian/Ubuntu: apt-get install dotnet-sdk-8.0)",
+        # Debian's own archive has no dotnet package: Microsoft's feed or its install script.
+        "linux": ("Ubuntu: sudo apt-get install dotnet-sdk-8.0; Debian 12: add Microsoft's package feed "
+                  "(wget https://packages.microsoft.com/config/debian/12/packages-microsoft-prod.deb && "
+                  "sudo dpkg -i packages-microsoft-prod.deb && sudo apt-get update && sudo apt-get install dotnet-sdk-8.0) "
+                  "or run the official script (https://dot.net/v1/dotnet-install.sh --channel 8.0); "
+                  "see https://learn.microsoft.com/dotnet/core/install/linux"),
         "macos": "brew install --cask dotnet-sdk",
         "windows": "winget install Microsoft.DotNet.SDK.8",
     },

@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 gameops="$here/.venv/bin/gameops"
-demo="$here/.demo/sample-game"
+demo="${GAMEOPS_DEMO_DIR:-$here/.demo/sample-game}"  # GAMEOPS_DEMO_DIR: elsewhere (the tests)
 
 rm -rf "$demo"
 mkdir -p "$(dirname "$demo")"
@@ -26,7 +26,13 @@ cp -r "$here/examples/sample-game" "$demo"
 )
 echo "== scratch repository: $demo"
 
-"$gameops" server start || echo "(no UI: the Prefect server did not start; runs still go to the local database)"
+# The UI's port: GAMEOPS_SERVER__PORT (make demo UI_PORT=...), default 4200. When the server
+# cannot start (say the port is taken), the line above says why; the demo goes on, and the first
+# flow command starts gameops' server on a free port instead.
+if ! "$gameops" server start; then
+  echo "(the Prefect UI did not start on port ${GAMEOPS_SERVER__PORT:-4200}: see the line above; pick another with"
+  echo " make demo UI_PORT=NNNN. The demo goes on: gameops starts its server on a free port.)"
+fi
 
 echo "== gameops check"
 "$gameops" --project "$demo" check
@@ -36,10 +42,12 @@ GIT_COMMITTER_NAME="gameops demo" GIT_COMMITTER_EMAIL="demo@gameops.invalid" \
   "$gameops" --project "$demo" release 0.1.0
 echo "== release folder: $demo/dist/0.1.0"
 ls -l "$demo/dist/0.1.0"
-(cd "$demo/dist/0.1.0" && sha256sum -c SHA256SUMS 2>/dev/null || true)
+(cd "$demo/dist/0.1.0" && { sha256sum -c SHA256SUMS 2>/dev/null || true; })
 
 ui="$("$gameops" server status --json 2>/dev/null | "$here/.venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin).get("url") or "")' || true)"
 echo
 echo "== done"
 echo "   game repository: $demo"
-[ -n "$ui" ] && echo "   Prefect UI:      $ui  (stop it with: .venv/bin/gameops server stop)"
+if [ -n "$ui" ]; then
+  echo "   Prefect UI:      $ui  (stop it with: .venv/bin/gameops server stop)"
+fi

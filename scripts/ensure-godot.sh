@@ -21,6 +21,26 @@ if [ "$(id -u)" != 0 ]; then
     exit 2
   fi
 fi
+# apt holds a lock while another install or an unattended upgrade runs: wait for it (up to
+# GAMEOPS_APT_WAIT seconds, default 600) instead of failing. The dpkg lock is waited for by apt
+# itself (DPkg::Lock::Timeout); the package lists' lock is retried here.
+wait_s="${GAMEOPS_APT_WAIT:-600}"
+apt_waiting() {
+  local deadline=$(( $(date +%s) + wait_s )) out rc
+  out="$(mktemp)"
+  while true; do
+    rc=0
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$wait_s" "$@" >"$out" 2>&1 || rc=$?
+    if [ "$rc" = 0 ]; then rm -f "$out"; return 0; fi
+    if grep -qiE "could not get lock|unable to lock|unable to acquire the dpkg frontend lock" "$out" \
+       && [ "$(date +%s)" -lt "$deadline" ]; then
+      echo "apt is busy (another program holds its lock); waiting ..." >&2
+      sleep 5
+      continue
+    fi
+    cat "$out" >&2; rm -f "$out"; return "$rc"
+  done
+}
 echo "installing godot3-server godot3-runner with apt-get ..." >&2
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq godot3-server godot3-runner >/dev/null
+apt_waiting update -qq
+apt_waiting install -y -qq godot3-server godot3-runner

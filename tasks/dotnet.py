@@ -4,6 +4,7 @@ category, the vulnerable-package listing."""
 from __future__ import annotations
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 
 from gameops import dotnet
@@ -20,7 +21,7 @@ def _retry_only_transient(task, task_run, state) -> bool:
     return False
 
 
-@task(name="dotnet-build", retries=2, retry_delay_seconds=10, retry_condition_fn=_retry_only_transient)
+@task(name="dotnet-build", retries=2, retry_delay_seconds=10, retry_condition_fn=_retry_only_transient, cache_policy=NO_CACHE)
 def build(loaded: Loaded, configuration: str | None = None) -> dotnet.BuildResult:
     logger = get_run_logger()
     result = dotnet.build(loaded, configuration)
@@ -40,7 +41,7 @@ def build_with_config(loaded: Loaded):
     return build.with_options(retries=cfg.restore_retries, retry_delay_seconds=cfg.restore_retry_delay_s)
 
 
-@task(name="dotnet-test", task_run_name="dotnet-test-{category.name}")
+@task(name="dotnet-test", task_run_name="dotnet-test-{category.name}", cache_policy=NO_CACHE)
 def test_category(loaded: Loaded, category: TestCategory, coverage: bool = False, no_build: bool = False,
                   configuration: str | None = None) -> dotnet.TestRun:
     run = dotnet.run_tests(loaded, category, coverage=coverage, no_build=no_build, configuration=configuration)
@@ -50,6 +51,6 @@ def test_category(loaded: Loaded, category: TestCategory, coverage: bool = False
     return run
 
 
-@task(name="dotnet-list-vulnerable")
+@task(name="dotnet-list-vulnerable", cache_policy=NO_CACHE)
 def list_vulnerable(loaded: Loaded):
     return dotnet.list_vulnerable(loaded)

@@ -7,13 +7,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from gameops.roi import RunRecord, items_from_tags, job_of, same_project
 
 PAGE = 200
 
 
-@task(name="report-items")
+@task(name="report-items", cache_policy=NO_CACHE)
 def report_items(count: int) -> None:
     """Tag the running flow run ``items:<count>``, so ``gameops roi`` can count per-item jobs."""
     from prefect.client.orchestration import get_client
@@ -27,7 +28,7 @@ def report_items(count: int) -> None:
         client.update_flow_run(flow_run.id, tags=[*tags, items_tag(count)])
 
 
-@task(name="read-run-history", retries=2, retry_delay_seconds=2)
+@task(name="read-run-history", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def read_run_history(root: str, days: int) -> list[RunRecord]:
     """Completed top-level runs of gameops jobs for the project at ``root`` in the last ``days``."""
     from prefect.client.orchestration import get_client

@@ -3,17 +3,21 @@
 - ``prefect_api``: ONE Prefect test server for the whole pytest run (started on first use,
   heartbeats off). Pure-logic tests never touch it.
 - ``sample_repo``: a scratch git repository holding a copy of examples/sample-game.
-- ``gameops_cli``: runs the real ``gameops`` command in a subprocess against the test server.
+- ``gameops_cli``: runs ``gameops.cli.main(argv)`` in-process (``process=True``: a real
+  subprocess, for smoke runs) against the test server.
 - ``shared_fixtures``: ../shared/fixtures, or skip when it is absent (a user's clone).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +39,8 @@ GIT_ENV = {
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path_factory):
-    """Every test: its own GAMEOPS_HOME, deterministic git identity, no inherited overrides."""
+    """Every test: its own GAMEOPS_HOME, deterministic git identity, no inherited overrides;
+    no Prefect server left running in that home afterwards."""
     home = tmp_path_factory.mktemp("gameops-home")
     monkeypatch.setenv("GAMEOPS_HOME", str(home))
     for k, v in GIT_ENV.items():
@@ -45,6 +50,14 @@ def _isolated_env(monkeypatch, tmp_path_factory):
             monkeypatch.delenv(k)
     monkeypatch.setenv("DO_NOT_TRACK", "1")
     monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    yield
+    # A flow command without the `prefect` fixture starts a real server in this home
+    # (gameops.server.connect): stop it, and fail the test that forgot to stop it.
+    if (home / "server.json").exists():
+        from gameops import server
+
+        st = server.stop()
+        pytest.fail(f"the test left a Prefect server running (pid {st and st.pid}); use the prefect fixture")
 
 
 @pytest.fixture(scope="session")
@@ -101,17 +114,66 @@ class CliResult:
         return json.loads(self.stdout)
 
 
+# Environment read when an interpreter or Prefect starts (encodings, Prefect settings): a run that
+# sets one of these needs its own process to mean anything, so it runs as a subprocess.
+_STARTUP_ENV_PREFIXES = ("PYTHON", "PREFECT_", "LANG", "LC_")
+
+
+def run_in_process(args: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> CliResult:
+    """``gameops.cli.main(args)`` in this process, with what a real run would have: its own
+    stdout/stderr (captured), an empty stdin, the given cwd and environment, and SystemExit
+    (argparse's --help, usage errors) as the exit code. Everything it changes in the process
+    (environment, cwd, standard streams, root logging handlers) is put back afterwards."""
+    from gameops.cli import main
+
+    saved_env = dict(os.environ)
+    saved_cwd = os.getcwd()
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.update(env or {})
+        os.chdir(cwd or ROOT)
+        sys.stdin, sys.stdout, sys.stderr = io.StringIO(""), out, err
+        try:
+            code = main(list(args))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+            if exc.code is not None and not isinstance(exc.code, int):
+                err.write(f"{exc.code}\n")
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    return CliResult(int(code), out.getvalue(), err.getvalue())
+
+
+def run_subprocess(args: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+                   timeout: float = 300) -> CliResult:
+    """``python -m gameops.cli ARGS`` as a real process (the smoke runs)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "gameops.cli", *args], cwd=cwd or ROOT, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=timeout, stdin=subprocess.DEVNULL,
+    )
+    return CliResult(out.returncode, out.stdout, out.stderr)
+
+
 @pytest.fixture
 def gameops_cli(monkeypatch):
-    """Run ``gameops ARGS`` as a real subprocess; uses the session server when the test asked for one."""
+    """Run ``gameops ARGS``: in-process through ``gameops.cli.main`` (fast), or as a real
+    subprocess with ``process=True`` (a smoke run of the installed command line) or when ``env``
+    sets a variable read at interpreter or Prefect start-up. Flow commands use the session's
+    Prefect server when the test asked for it (the ``prefect`` fixture)."""
 
-    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> CliResult:
-        full_env = {**os.environ, **(env or {})}
-        out = subprocess.run(
-            [sys.executable, "-m", "gameops.cli", *args], cwd=cwd or ROOT, capture_output=True, text=True,
-            env=full_env, timeout=timeout, stdin=subprocess.DEVNULL,
-        )
-        return CliResult(out.returncode, out.stdout, out.stderr)
+    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300,
+            process: bool = False) -> CliResult:
+        if process or any(k.startswith(_STARTUP_ENV_PREFIXES) for k in env or {}):
+            return run_subprocess(args, cwd=cwd, env=env, timeout=timeout)
+        return run_in_process(args, cwd=cwd, env=env)
 
     return run
 

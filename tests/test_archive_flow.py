@@ -22,7 +22,7 @@ def _repo(tmp_path, layout="inline"):
 def test_dry_run_prints_the_diff_and_writes_nothing(tmp_path, gameops_cli):
     root = _repo(tmp_path)
     before = tree_bytes(root)
-    r = gameops_cli("--project", str(root), "--dry-run", "backlog", "archive", "--date", DATE)
+    r = gameops_cli("--project", str(root), "--dry-run", "backlog", "archive", "--date", DATE, process=True)
     assert r.code == 0, r.stderr
     assert "+#### TD_077: Incremental test runner ❌ REJECTED" in r.stderr
     assert "would archive TD_088 (done)" in r.stderr
@@ -32,7 +32,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(tmp_path, gameops_cli):
 
 def test_verify_json_and_exit_codes(tmp_path, gameops_cli):
     root = _repo(tmp_path, "table")
-    r = gameops_cli("--project", str(root), "--json", "backlog", "verify")
+    r = gameops_cli("--project", str(root), "--json", "backlog", "verify", process=True)
     assert r.code == 0, r.stderr
     doc = r.json
     assert doc["ok"] is True

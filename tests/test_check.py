@@ -15,7 +15,7 @@ needs_godot = pytest.mark.skipif(shutil.which("godot3-server") is None, reason="
 @needs_godot
 def test_sample_game_passes_with_real_godot(sample_repo, gameops_cli, prefect):
     before = snapshot(sample_repo)
-    r = gameops_cli("--project", str(sample_repo), "--json", "check")
+    r = gameops_cli("--project", str(sample_repo), "--json", "check", process=True)
     assert r.code == 0, r.stderr
     doc = r.json
     assert doc["ok"] is True

@@ -31,8 +31,8 @@ def env_for(kind: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def ci(gameops_cli, repo: Path, kind: str, **extra: str):
-    r = gameops_cli("--project", str(repo), "--json", "ci", env=env_for(kind, **extra), timeout=900)
+def ci(gameops_cli, repo: Path, kind: str, process: bool = False, **extra: str):
+    r = gameops_cli("--project", str(repo), "--json", "ci", env=env_for(kind, **extra), timeout=900, process=process)
     assert "Traceback" not in r.stderr, r.stderr
     return r, json.loads(r.stdout)
 
@@ -47,7 +47,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_green_ci_exits_0_and_writes_reports(prefect, gameops_cli, tmp_path, kind):
     repo = game_repo(tmp_path)
     summary_file = tmp_path / "step-summary.md"
-    r, doc = ci(gameops_cli, repo, kind, GITHUB_STEP_SUMMARY=str(summary_file))
+    r, doc = ci(gameops_cli, repo, kind, process=True, GITHUB_STEP_SUMMARY=str(summary_file))
     assert r.code == 0, doc["failures"]
     assert doc["ok"] and doc["failures"] == []
     # 2 Architecture + 7 others (3 theory rows, 1 skipped); Performance only on request
@@ -131,7 +131,7 @@ def test_build_retries_a_transient_restore_failure_only(prefect, gameops_cli, tm
     counter = tmp_path / "nu1301-failures"
     counter.write_text("1")
     env = {"PATH": standin_path(), "GAMEOPS_STANDIN_NU1301": str(counter), "GAMEOPS_DOTNET__RESTORE_RETRY_DELAY_S": "0"}
-    r = gameops_cli("--project", str(repo), "--json", "build", env=env)
+    r = gameops_cli("--project", str(repo), "--json", "build", env=env, process=True)
     assert r.code == 0, r.stderr
     assert counter.read_text() == "0"  # failed once with NU1301, then the retry built
     counter.write_text("5")
@@ -145,7 +145,7 @@ def test_build_retries_a_transient_restore_failure_only(prefect, gameops_cli, tm
 def test_test_command_category_and_missing_solution(prefect, gameops_cli, tmp_path):
     repo = game_repo(tmp_path)
     env = {"PATH": standin_path()}
-    r = gameops_cli("--project", str(repo), "--json", "test", "--category", "Performance", env=env)
+    r = gameops_cli("--project", str(repo), "--json", "test", "--category", "Performance", env=env, process=True)
     assert r.code == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["total"] == 1 and doc["tests"][0]["name"].endswith("Counting_full_rows_of_a_big_grid_is_fast")

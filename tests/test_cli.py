@@ -15,7 +15,7 @@ def _python(code: str) -> str:
 
 
 def test_help_lists_every_command_and_exit_codes(gameops_cli):
-    r = gameops_cli("--help")
+    r = gameops_cli("--help", process=True)
     assert r.code == 0
     for line in ("check", "config", "server", "Exit codes: 0 success; 1"):
         assert line in r.stdout

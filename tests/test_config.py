@@ -108,7 +108,7 @@ def test_defaults_follow_blocklife():
 
 
 def test_config_show_and_schema_commands(sample_repo, gameops_cli):
-    shown = gameops_cli("--project", str(sample_repo), "--json", "config", "show", env={"GAMEOPS_GODOT__TIMEOUT_S": "7"})
+    shown = gameops_cli("--project", str(sample_repo), "--json", "config", "show", env={"GAMEOPS_GODOT__TIMEOUT_S": "7"}, process=True)
     assert shown.code == 0, shown.stderr
     doc = shown.json
     assert doc["config"]["godot"]["timeout_s"] == 7

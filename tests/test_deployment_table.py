@@ -102,7 +102,7 @@ def test_bad_schedule_config_is_bad_input(tmp_path, key, value, message, gameops
     root = _project(tmp_path, {key: value})
     with pytest.raises(ConfigError, match=message):
         load(root)
-    r = gameops_cli("--project", str(root), "--dry-run", "serve")
+    r = gameops_cli("--project", str(root), "--dry-run", "serve", process=True)
     assert r.code == 2 and message in r.stderr and "Traceback" not in r.stderr
 
 

@@ -121,7 +121,7 @@ def test_dry_run_writes_nothing_and_shows_the_diff(tmp_path):
 
 def test_cli_check_links_exit_codes(tmp_path, gameops_cli):
     root = copy_fixture("inline", tmp_path / "r")
-    r = gameops_cli("--project", str(root), "--dry-run", "--json", "docs", "sync", "--check-links", "--date", "2025-08-30")
+    r = gameops_cli("--project", str(root), "--dry-run", "--json", "docs", "sync", "--check-links", "--date", "2025-08-30", process=True)
     assert r.code == 1 and len(r.json["broken_links"]) == 2
     (root / "Docs/02-Design/Game").mkdir(parents=True)
     (root / "Docs/02-Design/Game/Match3.md").write_text("# Match-3\n")

@@ -46,7 +46,7 @@ def csharp_repo(tmp_path) -> Path:
 
 
 def test_csharp_godot4_workflow_passes_actionlint_and_runs_ci_and_release(gameops_cli, csharp_repo):
-    out = gameops_cli("--project", str(csharp_repo), "--json", "ci-config", "github", "--pip-spec", "gameops==0.1.0")
+    out = gameops_cli("--project", str(csharp_repo), "--json", "ci-config", "github", "--pip-spec", "gameops==0.1.0", process=True)
     assert out.code == 0, out.stderr
     assert out.json == {"path": ".github/workflows/gameops.yml", "changed": True, "written": True,
                         "assumed": ["Godot 4.4 (config/features in project.godot)"]}

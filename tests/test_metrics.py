@@ -72,7 +72,7 @@ def test_metrics_update_docs_with_the_standin(prefect, gameops_cli, tmp_path):
     repo = game_repo(tmp_path)
     env = {"PATH": standin_path()}
     doc_path = repo / "Docs" / "DOCUMENTATION_CATALOGUE.md"
-    r = gameops_cli("--project", str(repo), "--json", "metrics", "--update-docs", env=env)
+    r = gameops_cli("--project", str(repo), "--json", "metrics", "--update-docs", env=env, process=True)
     assert r.code == 0, r.stderr
     d = json.loads(r.stdout)
     # counted from the TRX of each category run: 2 Architecture, 7 others (3 theory rows), 1 Performance

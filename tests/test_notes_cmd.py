@@ -19,7 +19,7 @@ def released_repo(sample_repo):
 
 def test_notes_default_prints_every_release(gameops_cli, sample_repo):
     repo = released_repo(sample_repo)
-    r = gameops_cli("--project", str(repo), "notes")
+    r = gameops_cli("--project", str(repo), "notes", process=True)
     assert r.code == 0, r.stderr
     assert r.stdout.index("## [Unreleased]") < r.stdout.index("## [0.1.0]")
     assert "### Features" in r.stdout and "### Bug Fixes" in r.stdout
@@ -67,3 +67,64 @@ def test_notes_never_imports_prefect(sample_repo):
 def test_notes_outside_a_repository_is_bad_input(gameops_cli, tmp_path):
     r = gameops_cli("--project", str(tmp_path), "notes")
     assert r.code == 2 and "not a git repository" in r.stderr
+
+
+def test_notes_without_a_config_skip_the_config_model_and_say_the_same(sample_repo):
+    """No gameops.yaml: notes answers without importing pydantic, with the same notes as the
+    full config loader gives (an empty gameops.yaml: every default, the backlog detected)."""
+    repo = released_repo(sample_repo)
+    git(repo, "rm", "-q", "gameops.yaml")
+    git(repo, "commit", "-q", "-m", "chore: no config")
+    code = ("import sys; from gameops.cli import main; rc = main(['--project', sys.argv[1], *sys.argv[2:]]); "
+            "sys.stderr.write('PYDANTIC' if 'pydantic' in sys.modules else 'NO-MODEL'); sys.exit(rc)")
+
+    def notes(*args):
+        out = subprocess.run([sys.executable, "-c", code, str(repo), *args], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return out.stdout, out.stderr
+
+    fast = [notes("notes"), notes("notes", "--unreleased"), notes("--json", "notes", "--next-version")]
+    assert all(err.endswith("NO-MODEL") for _, err in fast), [err for _, err in fast]
+    assert "[BR_003](Docs/01-Active/Backlog.md#br_003-" in fast[0][0]
+    (repo / "gameops.yaml").write_text("# every default\n")
+    full = [notes("notes"), notes("notes", "--unreleased"), notes("--json", "notes", "--next-version")]
+    assert all(err.endswith("PYDANTIC") for _, err in full)
+    assert [out for out, _ in fast] == [out for out, _ in full]
+
+
+def test_notes_defaults_are_the_config_defaults(tmp_path):
+    """NotesSource.defaults (no config model) equals from_loaded for each backlog layout."""
+    from gameops.changelog import NotesSource
+    from gameops.config import load
+
+    from gameops.changelog import DEFAULT_BOT_PATTERN
+
+    cases = {  # name: files written
+        "none": [],
+        "inline": ["Docs/01-Active/Backlog.md"],
+        "inline-two-archives": ["Docs/01-Active/Backlog.md", "Docs/07-Archive/CompletedBacklog.md",
+                                "Docs/07-Archive/Completed_Backlog.md"],
+        "inline-other-archive": ["Docs/01-Active/Backlog.md", "Docs/07-Archive/CompletedBacklog.md"],
+        "table": ["Docs/Backlog/Backlog.md"],
+    }
+    for name, files in cases.items():
+        root = tmp_path / name
+        root.mkdir()
+        for rel in files:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text("# Backlog\n")
+        fast, full = NotesSource.defaults(root.resolve()), NotesSource.from_loaded(load(root))
+        assert (fast.root, fast.prefix, fast.sections, fast.zero_major_bumps_minor) == \
+               (full.root, full.prefix, full.sections, full.zero_major_bumps_minor), name
+        assert (fast.links.files, fast.links.template) == (full.links.files, full.links.template), name
+        assert (fast.bot_pattern or DEFAULT_BOT_PATTERN) == (full.bot_pattern or DEFAULT_BOT_PATTERN), name
+
+
+def test_a_config_override_in_the_environment_still_applies(gameops_cli, sample_repo):
+    repo = released_repo(sample_repo)
+    git(repo, "rm", "-q", "gameops.yaml")
+    git(repo, "commit", "-q", "-m", "chore: no config")
+    r = gameops_cli("--project", str(repo), "--json", "notes", "--unreleased",
+                    env={"GAMEOPS_RELEASE__SECTIONS": '{"fix": "Repairs"}'})
+    assert r.code == 0, r.stderr
+    assert [s["title"] for s in r.json["sections"]] == ["Repairs"]

@@ -30,8 +30,8 @@ def with_commits(repo: Path) -> Path:
     return repo
 
 
-def release(gameops_cli, repo: Path, *args: str, env: dict | None = None):
-    return gameops_cli("--project", str(repo), *args, env=env)
+def release(gameops_cli, repo: Path, *args: str, env: dict | None = None, process: bool = False):
+    return gameops_cli("--project", str(repo), *args, env=env, process=process)
 
 
 def tree_and_tags(repo: Path):
@@ -40,7 +40,7 @@ def tree_and_tags(repo: Path):
 
 def test_release_end_to_end(gameops_cli, sample_repo, prefect, tmp_path):
     repo = with_commits(sample_repo)
-    r = release(gameops_cli, repo, "--json", "release", "v0.2.0")
+    r = release(gameops_cli, repo, "--json", "release", "v0.2.0", process=True)
     assert r.code == 0, r.stderr
     doc = r.json
     rel = repo / "dist" / "0.2.0"

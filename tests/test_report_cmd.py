@@ -97,7 +97,7 @@ def test_framework_failure_is_reported_failed(capsys):
 def test_bad_input_exits_2_naming_the_file(gameops_cli, tmp_path, make, words):
     p = tmp_path / "results.trx"
     make(p)
-    r = gameops_cli("report", str(p))
+    r = gameops_cli("report", str(p), process=True)
     assert r.code == 2
     assert "results.trx" in r.stderr and words in r.stderr
     assert "Traceback" not in r.stderr and r.stdout == ""

@@ -55,7 +55,7 @@ def test_roi_reads_real_runs_of_this_project_only(prefect, sample_repo, tmp_path
     states = [check(project=str(sample_repo), return_state=True) for _ in range(2)]
     check(project=str(make_repo(SAMPLE_GAME, tmp_path / "other" / "another-game")), return_state=True)  # another game: not ours
 
-    out = gameops_cli("--project", str(sample_repo), "--json", "roi", "--days", "7")
+    out = gameops_cli("--project", str(sample_repo), "--json", "roi", "--days", "7", process=True)
     assert out.code == 0, out.stderr
     report = out.json
     completed = [j for j in report["jobs"] if j["job"] == "check"]

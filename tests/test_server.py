@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
 import sys
+import time
 
 import psutil
 import pytest
@@ -22,7 +25,7 @@ def _free_port() -> int:
 def test_start_status_reuse_and_stop(gameops_cli, sample_repo, monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     port = str(_free_port())
-    started = gameops_cli("--json", "server", "start", "--port", port, timeout=180)
+    started = gameops_cli("--json", "server", "start", "--port", port, timeout=180, process=True)
     try:
         assert started.code == 0, started.stderr
         doc = started.json
@@ -38,7 +41,7 @@ def test_start_status_reuse_and_stop(gameops_cli, sample_repo, monkeypatch):
         assert status.code == 0 and f"127.0.0.1:{port}" in status.stderr
 
         # a gameops command now records its run on that server and prints the link to it
-        ran = gameops_cli("--project", str(sample_repo), "check", env={"GODOT_BIN": sys.executable})
+        ran = gameops_cli("--project", str(sample_repo), "check", env={"GODOT_BIN": sys.executable}, process=True)
         assert f"http://127.0.0.1:{port}/runs/flow-run/" in ran.stderr
     finally:
         stopped = gameops_cli("--json", "server", "stop")
@@ -86,3 +89,105 @@ def test_stop_never_kills_a_stranger_that_reused_the_pid(gameops_cli, tmp_path):
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def _auto_env(tmp_path, port: int) -> dict[str, str]:
+    """A machine with no Prefect server: no PREFECT_API_URL, a fresh PREFECT_HOME."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update({"PREFECT_HOME": str(tmp_path / "prefect-home"), "GAMEOPS_SERVER__PORT": str(port),
+                "GODOT_BIN": shutil.which("godot3-server") or "/bin/true"})
+    return env
+
+
+def _run(env, *args, cwd=None):
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-m", "gameops.cli", *args], env=env, cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+
+
+@pytest.mark.slow
+def test_first_flow_command_starts_one_server_and_later_commands_reuse_it(sample_repo, tmp_path):
+    """Two commands at once on a fresh machine: one server for the home, both runs on it; the
+    next command reuses it without a word; `gameops server stop` stops it."""
+    port = _free_port()
+    env = _auto_env(tmp_path, port)
+    first = [_run(env, "--project", str(sample_repo), "check") for _ in range(2)]
+    try:
+        outs = [p.communicate(timeout=400) for p in first]
+        for p, (_, err) in zip(first, outs):
+            assert p.returncode == 0, err
+            assert "Traceback" not in err
+            assert f"http://127.0.0.1:{port}/runs/flow-run/" in err
+        announced = [err for _, err in outs if "starting the local Prefect server" in err]
+        assert len(announced) == 1, [err for _, err in outs]
+        assert f"at http://127.0.0.1:{port}" in announced[0] and "server.log" in announced[0]
+        state = json.loads(server.state_file().read_text())
+        assert state["port"] == port and psutil.pid_exists(state["pid"])
+        assert len([p for p in psutil.process_iter(["cmdline"])
+                    if "--port" in (p.info["cmdline"] or []) and str(port) in p.info["cmdline"]]) == 1
+
+        again = _run(env, "--project", str(sample_repo), "--json", "check")
+        out, err = again.communicate(timeout=300)
+        assert again.returncode == 0, err
+        assert "starting the local Prefect server" not in err
+        assert json.loads(out)["ok"] is True
+        assert json.loads(server.state_file().read_text())["pid"] == state["pid"]
+    finally:
+        stop = _run(env, "server", "stop")
+        stop.communicate(timeout=60)
+    assert not server.healthy(f"http://127.0.0.1:{port}/api")
+    assert not server.state_file().exists()
+
+
+def test_a_server_that_cannot_start_ends_in_one_line_with_exit_1(gameops_cli, sample_repo, tmp_path):
+    """The server dies at start (its database folder cannot be created): one line that says why
+    and where the log is, exit 1, no traceback, no state file, nothing left running."""
+    env = _auto_env(tmp_path, _free_port())
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database folder would go")
+    env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{blocker}/sub/prefect.db"
+    r = _run(env, "--project", str(sample_repo), "check")
+    out, err = r.communicate(timeout=300)
+    assert r.returncode == 1, err
+    lines = err.strip().splitlines()
+    assert lines[-1].startswith("gameops: the Prefect server exited with"), err
+    assert "server.log" in lines[-1] and "Traceback" not in err
+    assert not server.state_file().exists()
+
+
+def test_a_server_that_does_not_answer_in_time_is_stopped(gameops_cli, sample_repo, tmp_path):
+    env = _auto_env(tmp_path, _free_port())
+    env["GAMEOPS_SERVER_START_TIMEOUT"] = "0.5"
+    r = _run(env, "--project", str(sample_repo), "check")
+    out, err = r.communicate(timeout=120)
+    assert r.returncode == 1, err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("gameops: the Prefect server did not answer within 0 s"), err
+    assert "GAMEOPS_SERVER_START_TIMEOUT" in last and "Traceback" not in err
+    assert not server.state_file().exists()
+    port = int(env["GAMEOPS_SERVER__PORT"])
+    time.sleep(0.5)
+    assert not [p for p in psutil.process_iter(["cmdline"]) if str(port) in (p.info["cmdline"] or [])]
+
+
+def test_bad_start_timeout_is_bad_input(gameops_cli, sample_repo):
+    r = gameops_cli("--project", str(sample_repo), "check", env={"GAMEOPS_SERVER_START_TIMEOUT": "soon"})
+    assert r.code == 2
+    assert r.stderr.strip() == "gameops: GAMEOPS_SERVER_START_TIMEOUT='soon': expected a number of seconds above 0"
+
+
+def test_a_command_that_ends_before_its_server_answers_leaves_nothing_running(tmp_path, monkeypatch):
+    """Ctrl+C (or a broken install) while the server starts: the starting server is stopped and
+    the start lock is free again, so the next command starts a recorded one."""
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    pending = server.begin("127.0.0.1", _free_port(), auto_port=True)
+    assert pending.started and psutil.pid_exists(pending.proc.pid)
+    pending.abandon()
+    assert pending.proc.wait(timeout=30) is not None
+    assert not server.state_file().exists()
+    from filelock import FileLock
+
+    lock = FileLock(str(server.home() / "server.lock"))
+    lock.acquire(timeout=5)  # times out while the start lock is still held
+    lock.release()

@@ -25,7 +25,7 @@ def statuses(report: dict) -> dict[str, str]:
 def test_setup_on_the_sample_game_twice(prefect, sample_repo, gameops_cli):
     if not shutil.which("godot3-server"):
         pytest.skip("needs the headless Godot 3 (apt-get install godot3-server)")
-    first = gameops_cli("--project", str(sample_repo), "--json", "setup")
+    first = gameops_cli("--project", str(sample_repo), "--json", "setup", process=True)
     assert first.code == 0, first.stderr
     report = first.json
     st = statuses(report)

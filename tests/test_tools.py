@@ -25,3 +25,14 @@ def test_changed_paths_keep_odd_names_as_they_are(tmp_path):
     git(tmp_path, "mv", "old name.txt", "new name.txt")
     assert sorted(changed_paths(tmp_path)) == sorted(["Música.ogg", 'say "hi".md', "new name.txt"])
     assert all((tmp_path / p).exists() for p in state(tmp_path).dirty)
+
+
+def test_the_dotnet_hint_works_on_debian_12(monkeypatch):
+    """Debian's own archive has no dotnet package: the Linux hint points to Microsoft's feed for
+    Debian 12 or the official install script, and keeps apt for Ubuntu (which carries it)."""
+    from gameops import tools
+
+    hint = tools.INSTALL_HINTS["dotnet"]["linux"]
+    assert "packages.microsoft.com/config/debian/12/packages-microsoft-prod.deb" in hint
+    assert "dotnet-install.sh" in hint
+    assert "Debian/Ubuntu: apt-get install" not in hint

@@ -74,7 +74,7 @@ def test_invalid_version_on_the_command_line_exits_2_and_writes_nothing(gameops_
     from conftest import snapshot
 
     before = snapshot(sample_repo)
-    r = gameops_cli("--project", str(sample_repo), "release", "1.4")
+    r = gameops_cli("--project", str(sample_repo), "release", "1.4", process=True)
     assert r.code == 2
     assert "'1.4'" in r.stderr and "Traceback" not in r.stderr
     assert snapshot(sample_repo) == before

@@ -1,7 +1,7 @@
 extends Node
 
 # The whole game: greet, show the version, quit. Enough for an export that can be run
-# headless (godot3-server --main-pack sample-game.pck) to prove the package works.
+# headless (godot3-server --main-pack sample-game.pck --quit-after-hello) to prove the package works.
 
 const GREETING := "sample-game: hello from Godot "
 

@@ -1,12 +1,16 @@
 """gameops notes [RANGE] [--unreleased] [--next-version]: release notes from conventional commits.
 
 Runs without Prefect: one ``git log`` call over the history (``--unreleased``: only the commits
-after the last release tag), grouped in the core (gameops/changelog.py).
+after the last release tag), grouped in the core (gameops/changelog.py). In a repository with no
+gameops.yaml and no ``GAMEOPS_*__*`` override it does not even load the config model (pydantic):
+the notes settings are then the defaults (``NotesSource.defaults``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 
 def register(sub, parents) -> None:
@@ -32,13 +36,15 @@ def run(args, ctx) -> int:
     from gameops import git as gitops
     from gameops.errors import BadInput
 
-    loaded = ctx.loaded()
-    root = loaded.root
+    src = _settings_without_config(args)
+    if src is None:
+        loaded = ctx.loaded()
+        src = changelog.NotesSource.from_loaded(loaded)
+    root = src.root
     if not gitops.is_repo(root):
         raise BadInput(f"{root}: not a git repository")
     if args.range and (args.unreleased or args.next_version):
         raise BadInput("give a RANGE or --unreleased/--next-version, not both")
-    src = changelog.NotesSource.from_loaded(loaded)
     if not gitops.head(root):
         raise BadInput(f"{root}: the repository has no commits")
 
@@ -62,6 +68,22 @@ def run(args, ctx) -> int:
                 return 0
         return _emit(ctx, src, [notes])
     return _emit(ctx, src, changelog.history(src), full=True)
+
+
+def _settings_without_config(args):
+    """The notes settings when nothing configures them (no config file, no override), else None:
+    the full loader then validates the config and reports a bad one (exit 2)."""
+    from gameops import changelog
+    from gameops.hooks.settings import CONFIG_FILE  # the pydantic-free home of the name
+
+    if getattr(args, "config", None):
+        return None
+    root = Path(getattr(args, "project", None) or ".").expanduser()
+    if not root.is_dir() or (root / CONFIG_FILE).exists():
+        return None
+    if any(k.upper().startswith("GAMEOPS_") and "__" in k for k in os.environ):  # config.ENV_PREFIX overrides
+        return None
+    return changelog.NotesSource.defaults(root.resolve())
 
 
 def _emit(ctx, src, releases, full: bool = False) -> int:
