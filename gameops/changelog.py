@@ -44,7 +44,7 @@ def read_log(root: Path, revs: Sequence[str] = ("HEAD",)) -> list[LogEntry]:
     """Commits of ``revs`` (newest first) with their tag decorations: one ``git log`` call."""
     if not revs:
         return []
-    out = git(root, "-c", "log.showSignature=false", "log", "--decorate-refs=refs/tags/", f"--format={LOG_FORMAT}", *revs, "--")
+    out = git(root, "-c", "log.showSignature=false", "log", "--decorate-refs=refs/tags/", f"--format={LOG_FORMAT}", "--end-of-options", *revs, "--")
     entries: list[LogEntry] = []
     for record in out.split(_R):
         record = record.lstrip("\n")
@@ -71,7 +71,7 @@ def last_release_tag(root: Path, rev: str = "HEAD", prefix: str = "v", exclude: 
     args = ["describe", "--tags", "--abbrev=0", "--match", tag_glob(prefix)]
     for e in exclude:
         args += ["--exclude", e]
-    out = git(root, *args, rev, check=False)
+    out = git(root, *args, "--end-of-options", rev, check=False)
     return out if out and from_tag(out, prefix) else None
 
 

@@ -69,6 +69,7 @@ class Plan:
     force: bool
     dry_run: bool
     store: Path | None
+    symlinks: str = packaging.REFUSE
     tracked: list[tuple[str, str]] = field(default_factory=list)
     dotnet_projects: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -111,7 +112,7 @@ def repository_problems(loaded: Loaded, *, out_dir: Path, changelog_rel: str, ch
         problems.append(f"branch {st.branch!r} may not release (release.allowed_branches: {', '.join(allowed)})")
     if st.shallow:
         warnings.append("this is a shallow clone: release notes and --bump only see the fetched history (git fetch --unshallow)")
-    tagged = gitops.git(root, "rev-parse", "-q", "--verify", f"refs/tags/{tag}^{{commit}}", check=False) or None
+    tagged = gitops.git(root, "rev-parse", "-q", "--verify", "--end-of-options", f"refs/tags/{tag}^{{commit}}", check=False) or None
     return problems, warnings, tagged
 
 
@@ -198,6 +199,39 @@ def tracked_inputs(loaded: Loaded) -> list[tuple[str, str]]:
     return _tracked(loaded.root, loaded.godot_dir)
 
 
+def out_dir_for(loaded: Loaded, req: Request) -> Path | None:
+    """Where the release folder goes: ``--out`` (anywhere: the user named it), else
+    ``release.out_dir`` (inside the project: checked when the config loads); None for a dry run
+    without --out (a scratch folder). BadInput when it names a file."""
+    if req.dry_run and not req.out:
+        return None
+    out_dir = Path(req.out).expanduser() if req.out else Path(loaded.config.release.out_dir)
+    if not out_dir.is_absolute():
+        out_dir = loaded.root / out_dir
+    shown = f"--out {req.out}" if req.out else f"release.out_dir {loaded.config.release.out_dir}"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BadInput(f"{shown}: is a file, expected a folder")
+    return out_dir.resolve()
+
+
+def check_inputs(loaded: Loaded, req: Request) -> None:
+    """What can be refused from the arguments and the repository's files alone, in milliseconds:
+    the version and its tag name, the output folder, and every ``release.include`` file (a link
+    leading out of the project is exit 2 before any export starts). ``make_plan`` repeats it."""
+    rc = loaded.config.release
+    if req.version:
+        tag = tag_name(str(parse(req.version)), rc.tag_prefix)
+        why = gitops.ref_name_problem(tag)
+        if why:
+            raise BadInput(f"tag {tag!r} (release.tag_prefix + version): not a valid git tag name, it {why}")
+    out_dir = out_dir_for(loaded, req)
+    if out_dir is not None and req.version:
+        release_dir = out_dir / str(parse(req.version))
+        if release_dir.is_symlink() or (release_dir.exists() and not release_dir.is_dir()):
+            raise BadInput(f"{release_dir}: is a link or a file, expected the release folder (or nothing)")
+    packaging.glob_items(loaded.root, rc.include, symlinks=rc.symlinks)
+
+
 def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = None) -> Plan:
     """Check everything and compute the release; writes nothing (a dry run's scratch folder aside)."""
     cfg = loaded.config
@@ -229,6 +263,7 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
             bumped = True
     version = str(wanted)
     tag = tag_name(version, rc.tag_prefix)
+    check_inputs(loaded, Request(version=version, out=req.out, dry_run=req.dry_run))
 
     # Platforms, presets, engine: bad input before anything else happens.
     project = godot_files.read_project(loaded.godot_dir)
@@ -259,14 +294,10 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     expected_on_disk = changelog.prepend(head_text, notes_md, version)
 
     # Where things go.
-    if req.dry_run and not req.out:
-        out_dir = Path(tempfile.mkdtemp(prefix=f"gameops-release-{version}-"))
-    else:
-        out_dir = Path(req.out).expanduser() if req.out else Path(rc.out_dir)
-        if not out_dir.is_absolute():
-            out_dir = root / out_dir
-    out_dir = out_dir.resolve()
+    out_dir = out_dir_for(loaded, req) or Path(tempfile.mkdtemp(prefix=f"gameops-release-{version}-")).resolve()
     release_dir = out_dir / version
+    if release_dir.is_symlink() or (release_dir.exists() and not release_dir.is_dir()):
+        raise BadInput(f"{release_dir}: is a link or a file, expected the release folder (or nothing)")
     store = loaded.path(rc.store) if rc.store else None
 
     problems, warnings, tagged = repository_problems(
@@ -300,7 +331,7 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
         release_dir=release_dir, exports_dir=out_dir / ".exports", jobs=jobs, archives=archives, status=status,
         notes=notes, notes_md=notes_md, changelog_rel=changelog_rel, changelog_text=changelog_text,
         include=list(rc.include), wrap=rc.wrap_in_directory, tag_enabled=req.tag and not req.dry_run,
-        tag_exists=tagged == commit, force=req.force, dry_run=req.dry_run, store=store,
+        tag_exists=tagged == commit, force=req.force, dry_run=req.dry_run, store=store, symlinks=rc.symlinks,
         tracked=tracked_inputs(loaded), dotnet_projects=dotnet_projects, warnings=warnings,
         bumped=bumped,
     )
@@ -324,7 +355,8 @@ def package(plan: Plan, platform: str, export_dir: Path) -> dict:
     """The platform's reproducible zip in the release folder; returns its manifest entry."""
     name = plan.archives[platform]
     overrides = {plan.changelog_rel: plan.changelog_text.encode("utf-8")} if plan.changelog_text is not None else {}
-    items = packaging.tree_items(export_dir) + packaging.glob_items(plan.root, plan.include, overrides)
+    items = (packaging.tree_items(export_dir, symlinks=plan.symlinks)
+             + packaging.glob_items(plan.root, plan.include, overrides, symlinks=plan.symlinks))
     wrap = name[:-4] if plan.wrap and name.lower().endswith(".zip") else None
     dest = plan.release_dir / name
     packaging.write_zip(dest, items, plan.epoch, wrap=wrap)
@@ -369,7 +401,7 @@ def create_tag(plan: Plan) -> bool:
     args = ["tag", "-a", "--cleanup=verbatim", "-F", "-"]
     if plan.force:
         args.append("-f")
-    gitops.git(plan.root, *args, plan.tag, plan.commit, input=f"Release {plan.version}\n\n{plan.notes_md}")
+    gitops.git(plan.root, *args, "--end-of-options", plan.tag, plan.commit, input=f"Release {plan.version}\n\n{plan.notes_md}")
     return True
 
 

@@ -52,14 +52,14 @@ def run(args, ctx) -> int:
         bump=bool(args.bump), platforms=args.platforms, out=args.out, tag=bool(args.tag), force=bool(args.force),
         dry_run=ctx.dry_run,
     )
-    if args.version:
-        from gameops.version import parse
-
-        parse(args.version)  # exit 2 before Prefect starts
-    elif not args.bump:
+    if not args.version and not args.bump:
         from gameops.errors import BadInput
 
         raise BadInput("no version: give a VERSION (e.g. 1.4.0) or --bump")
+    from gameops import release
+
+    # exit 2 before Prefect starts: version, tag name, --out, release.include files
+    release.check_inputs(loaded, release.Request(version=args.version, out=args.out, dry_run=ctx.dry_run))
     try:
         report = ctx.run_flow("gameops.flows.release:release", **params)
     except JobFailed as exc:
