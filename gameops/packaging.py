@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gameops.errors import BadInput
-from gameops.fileops import AtomicWriter, atomic_write_text, sha256_file
+from gameops.fileops import AtomicWriter, atomic_write_text, checkpoint, sha256_file
 
 ZIP_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
 COMPRESSLEVEL = 6
@@ -240,6 +240,7 @@ def write_zip(dest: Path, items: Sequence[Item], epoch: int, *, wrap: str | None
                 info.compress_type = zipfile.ZIP_DEFLATED
                 if it.data is not None:
                     zf.writestr(info, it.data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSLEVEL)
+                    checkpoint(f"zip entry {name} written")
                     continue
                 assert it.source is not None
                 size = it.source.stat().st_size
@@ -247,6 +248,7 @@ def write_zip(dest: Path, items: Sequence[Item], epoch: int, *, wrap: str | None
                 info._compresslevel = COMPRESSLEVEL  # type: ignore[attr-defined]  # ZipFile.open honours it
                 with open(it.source, "rb") as src, zf.open(info, "w", force_zip64=size > zipfile.ZIP64_LIMIT) as out:
                     shutil.copyfileobj(src, out, 1 << 20)
+                checkpoint(f"zip entry {name} written")  # a kill here leaves a half-written temporary zip
     return writer.changed
 
 

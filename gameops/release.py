@@ -27,7 +27,7 @@ from gameops import git as gitops
 from gameops import godot as godot_files
 from gameops.config import Loaded
 from gameops.errors import BadInput, JobFailed
-from gameops.fileops import atomic_write_text, sha256_file
+from gameops.fileops import atomic_write_text, checkpoint, sha256_file
 from gameops.version import parse, tag_name
 
 NEW, EXISTING, REPLACE = "new", "existing", "replace"
@@ -402,7 +402,43 @@ def create_tag(plan: Plan) -> bool:
     if plan.force:
         args.append("-f")
     gitops.git(plan.root, *args, "--end-of-options", plan.tag, plan.commit, input=f"Release {plan.version}\n\n{plan.notes_md}")
+    checkpoint(f"tag {plan.tag} created")
     return True
+
+
+def sweep_temporary(loaded: Loaded, req: Request) -> list[Path]:
+    """Remove what a killed run of this release left half-written: the temporary files of its
+    atomic writes (``.<name>.<random>.tmp``) in the release folders, beside the CHANGELOG and
+    Godot's project files, and the store's half-copied ``.<version>.*`` folders. Runs while the
+    project's release slot is held, so no other release is writing them. Returns what it removed."""
+    removed: list[Path] = []
+    rc = loaded.config.release
+
+    def drop(p: Path) -> None:
+        if p.is_symlink() or p.is_file():
+            p.unlink(missing_ok=True)
+        elif p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+
+    out_dir = out_dir_for(loaded, req)
+    folders: list[Path] = []
+    if out_dir is not None and out_dir.is_dir():
+        folders += [d for d in out_dir.iterdir() if d.is_dir() and not d.is_symlink()]
+    for folder in folders:
+        for p in folder.glob(".*.tmp"):
+            drop(p)
+    changelog_path = loaded.root / rc.changelog
+    for p in changelog_path.parent.glob(f".{changelog_path.name}.*.tmp"):
+        drop(p)
+    for name in export.PROTECTED:
+        for p in loaded.godot_dir.glob(f".{name}.*.tmp"):
+            drop(p)
+    if rc.store and req.version and loaded.path(rc.store).is_dir():
+        version = str(parse(req.version))
+        for p in loaded.path(rc.store).glob(f".{version}.*"):
+            drop(p)
+    return removed
 
 
 def publish(plan: Plan) -> Path | None:
@@ -422,13 +458,16 @@ def publish(plan: Plan) -> Path | None:
     try:
         for n in names:
             shutil.copy2(plan.release_dir / n, tmp / n)
+            checkpoint(f"copied {n} to the store")
         if dest.exists():
             old = dest.with_name(f".{plan.version}.old-{os.getpid()}")
             os.replace(dest, old)
+            checkpoint(f"moved the old {plan.version} aside in the store")
             os.replace(tmp, dest)
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, dest)
+        checkpoint(f"published {plan.version} to the store")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

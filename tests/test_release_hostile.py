@@ -237,3 +237,42 @@ def test_hostile_repository_ends_with_exit_2_and_one_line_fast(kind, tmp_path, o
     assert snapshot(repo) == before_repo and snapshot(outside) == before_outside
     assert git(repo, "tag", "-l") == tags
     assert not (repo / "dist").exists() or (repo / "dist").is_symlink()
+
+
+# ---------------------------------------------------------------------------
+# 6. what a killed release leaves behind (the whole kill test: tests/test_release_kill.py)
+
+
+def test_slot_record_of_a_killed_holder_is_found_and_a_live_one_is_not(tmp_path):
+    import subprocess
+    import sys
+
+    from gameops import release_slot
+
+    mine = release_slot.record("gameops-release-g", "11111111-1111-1111-1111-111111111111", None)
+    child = subprocess.Popen([sys.executable, "-c",
+                              "from gameops import release_slot; release_slot.record('gameops-release-g', "
+                              "'22222222-2222-2222-2222-222222222222', None); import os, signal; os.kill(os.getpid(), signal.SIGKILL)"])
+    assert child.wait() == -9
+    assert {h.lease_id[:1] for h in release_slot.holders("gameops-release-g")} == {"1", "2"}
+    assert [h.lease_id[:1] for h in release_slot.dead_holders("gameops-release-g")] == ["2"]
+    release_slot.forget(mine)
+    assert [h.lease_id[:1] for h in release_slot.holders("gameops-release-g")] == ["2"]
+
+
+def test_sweep_removes_only_this_releases_half_written_files(sample_repo, tmp_path):
+    from gameops import release
+
+    store = tmp_path / "store"
+    rel = sample_repo / "dist" / "1.0.0"
+    rel.mkdir(parents=True)
+    left = [rel / ".g-1.0.0-linux.zip.abc123.tmp", sample_repo / ".CHANGELOG.md.x1y2.tmp",
+            sample_repo / ".project.godot.q9.tmp", store / ".1.0.0.k3j4" / "SHA256SUMS"]
+    kept = [rel / "g-1.0.0-linux.zip", sample_repo / "notes.tmp", sample_repo / ".other.md.x.tmp", store / "0.9.0" / "SHA256SUMS"]
+    for p in left + kept:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x")
+    loaded = load(sample_repo, environ={"GAMEOPS_RELEASE__STORE": str(store)})
+    removed = release.sweep_temporary(loaded, release.Request(version="1.0.0"))
+    assert sorted(removed) == sorted(left[:3] + [store / ".1.0.0.k3j4"])
+    assert all(p.exists() for p in kept) and not any(p.exists() for p in left)
