@@ -327,14 +327,16 @@ class GameopsConfig(_Section):
         return v
 
 
-# Paths gameops writes to, from the configuration. From gameops.yaml (the repository, untrusted)
-# they must resolve inside the project; from the environment or the command line they are the
-# operator's explicit choice. release.shared_dir is the distributed exports' shared location:
-# outside the checkout by nature, so it is not in this list.
+# Paths of the project gameops writes to or reads into its output, from the configuration. From
+# gameops.yaml (the repository, untrusted) they must resolve inside the project; from the
+# environment they are the operator's explicit choice (the command line's --out, too).
+# release.shared_dir is the distributed exports' shared location: outside the checkout by
+# nature, so it is not in this list; godot.binary is a tool, not a project file.
 OUTPUT_PATHS = (
     "release.out_dir", "release.changelog", "release.store", "dotnet.results_dir",
     "backlog.file", "backlog.archive", "backlog.items_dir", "backlog.archive_dir",
     "docs.root", "docs.statistics_file", "docs.summary_files",
+    "godot.project_dir", "dotnet.solution", "dotnet.test_projects", "dotnet.publish_projects",
 )
 
 

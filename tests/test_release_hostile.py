@@ -150,6 +150,8 @@ def test_overlong_version_is_refused_at_once():
     ("release:\n  store: /srv/releases\n", "release.store"),
     ("dotnet:\n  results_dir: ../results\n", "dotnet.results_dir"),
     ("docs:\n  summary_files: [README.md, ../../x.md]\n", "docs.summary_files"),
+    ("godot:\n  project_dir: ../other-game\n", "godot.project_dir"),
+    ("dotnet:\n  publish_projects: [/etc/Game.csproj]\n", "dotnet.publish_projects"),
     ("release:\n  tag_prefix: '-'\n", "release.tag_prefix"),
     ("release:\n  tag_prefix: 'v..'\n", "release.tag_prefix"),
     ("release:\n  archive_name: '{project.__class__}.zip'\n", "release.archive_name"),
