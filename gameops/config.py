@@ -89,11 +89,13 @@ class DotnetConfig(_Section):
 class GodotConfig(_Section):
     binary: str | None = Field(None, description="Godot executable. Else $GODOT_BIN, else godot, godot4, godot3, godot3-server on PATH.")
     project_dir: str = Field(".", description="Folder holding project.godot, relative to the project.")
-    version: str | None = Field(None, description='Expected engine version prefix, e.g. "4.4" or "3.2". Checked when set.')
+    version: str | None = Field(None, description='Engine version the project needs, e.g. "4.4" or "3.2": the Godot binary\'s major.minor must match. Detected from project.godot (config/features; Godot 3 projects give only "3").')
     presets: dict[str, str] = Field(default_factory=dict, description="Platform name -> export preset name. Detected from export_presets.cfg.")
     timeout_s: float = Field(600, gt=0, description="Timeout of one export; a hung Godot is killed with its process tree.")
-    import_timeout_s: float = Field(600, gt=0, description="Timeout of the import step (Godot 4).")
+    import_timeout_s: float = Field(600, gt=0, description="Timeout of the import pass (run before an export when the import cache is missing or stale).")
     export_debug: bool = Field(False, description="Export debug builds instead of release.")
+    smoke_test: bool = Field(True, description="Start each Linux export headless before packaging (Godot 3: --main-pack PCK --quit; Godot 4: --headless --quit); it must exit 0 with no SCRIPT ERROR.")
+    smoke_timeout_s: float = Field(60, gt=0, description="Timeout of the smoke test of one export.")
     ignore_errors: list[str] = Field(
         default_factory=lambda: [r"Invalid locale", r"Unsupported locale"],
         description="Regexes of harmless `ERROR:` lines in an export log (Godot 3.2 complains about the C locale).",
@@ -527,11 +529,14 @@ def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
         from gameops import godot
 
         try:
-            name = godot.read_project(godots[0].parent).name
+            project = godot.read_project(godots[0].parent)
         except BadInput:  # `gameops check` reports an unreadable project.godot
-            name = None
+            project = None
+        name = project.name if project else None
         if name and name != godots[0].parent.name:  # else read_project fell back to the folder
             put("project.name", name, "config/name in project.godot")
+        if project is not None and project.config_version:
+            put("godot.version", project.engine_version, project.engine_version_source)
         presets_file = godots[0].parent / "export_presets.cfg"
         if presets_file.is_file():
             try:

@@ -23,7 +23,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gameops import tools
+from gameops import checks, tools
 from gameops.config import Loaded
 from gameops.errors import BadInput
 from gameops.fileops import OUTPUT_DIRS, atomic_write_bytes, atomic_write_text, source_files
@@ -147,14 +147,9 @@ def prerequisites(loaded: Loaded) -> list[Step]:
     step = _tool_step("godot", tool, None, "godot")
     if step.status == "ok":
         step.detail += f", from {tool.source}"
-        if cfg.godot.version and not tools.version_matches(tool.version, cfg.godot.version):
-            step = Step("godot", "failed", f"{tool.version} at {tool.path}; the project expects {cfg.godot.version}",
-                        f"set godot.binary in gameops.yaml or GODOT_BIN to a Godot {cfg.godot.version}", all_hints("godot"), tool.version)
-    if step.status == "ok" and engine is not None:
-        mismatch = engine_mismatch(loaded, engine)
-        if mismatch:
-            step = Step("godot", "failed", f"{tool.version} at {tool.path}: {mismatch}",
-                        f"set godot.binary in gameops.yaml or GODOT_BIN to a Godot {project_major(loaded)} editor",
+        misfit = checks.godot_misfit(loaded, tool)
+        if misfit:
+            step = Step("godot", "failed", misfit, "set godot.binary in gameops.yaml or GODOT_BIN to the Godot the project needs",
                         all_hints("godot"), tool.version)
     steps.append(step)
     if engine is not None and step.status == "ok":
@@ -162,21 +157,10 @@ def prerequisites(loaded: Loaded) -> list[Step]:
     return steps
 
 
-def project_major(loaded: Loaded) -> int | None:
-    from gameops.godot import read_project
-
-    try:
-        return read_project(loaded.godot_dir).engine_major
-    except BadInput:
-        return None
-
-
 def engine_mismatch(loaded: Loaded, engine) -> str | None:
-    """Why this Godot cannot open the project (a Godot 4 project.godot with a Godot 3 editor, ...), or None."""
-    major = project_major(loaded)
-    if major is not None and engine.major != major:
-        return f"project.godot is in Godot {major} format, this is Godot {engine.major}"
-    return None
+    """Why this Godot cannot open the project (a Godot 3 editor for a Godot 4.4 project, no .NET
+    build for a C# project, ...), or None (gameops.checks.godot_misfit: one rule for check, setup, release)."""
+    return checks.godot_misfit(loaded, tools.Tool("godot", engine.binary, engine.version))
 
 
 def export_templates(loaded: Loaded, engine) -> Step:

@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gameops import branch_rules, changelog, dotnet, export, packaging, tools
+from gameops import branch_rules, changelog, checks, dotnet, export, packaging, tools
 from gameops import git as gitops
 from gameops import godot as godot_files
 from gameops.config import Loaded
@@ -96,10 +96,16 @@ def repository_problems(loaded: Loaded, *, out_dir: Path, changelog_rel: str, ch
     warnings: list[str] = []
     st = gitops.state(root)
     out_rel = _inside(out_dir, root)
+    godot_rel = _inside(loaded.godot_dir, root)
+    # What an export leaves that is not the project's: Godot's import cache, gameops' run state.
+    caches = [c for c in ([f"{godot_rel}/.import", f"{godot_rel}/.godot"] if godot_rel else []) + [".gameops"]]
+    caches = [c.removeprefix("./") for c in caches]
     dirty = []
     for p in st.dirty or []:
         if out_rel and (p == out_rel or p.startswith(out_rel.rstrip("/") + "/") or out_rel.startswith(p.rstrip("/") + "/")):
             continue  # our own output folder inside the repository
+        if any(p.rstrip("/") == c or p.startswith(c + "/") for c in caches):
+            continue  # Godot's import cache (untracked when the repository does not ignore it)
         if p == changelog_rel and _changelog_is_ours(root / changelog_rel, changelog_text):
             continue  # the CHANGELOG section a previous run of this release prepended
         dirty.append(p)
@@ -160,6 +166,16 @@ def _dotnet_projects(loaded: Loaded, uses_csharp: bool) -> list[Path]:
     return []
 
 
+def engine_for(loaded: Loaded) -> export.Engine:
+    """The Godot that exports this project; BadInput (exit 2) when there is none or it does not fit
+    the project (a Godot 3 binary for a Godot 4.4 project, no .NET build for a C# project)."""
+    godot_tool = tools.require(tools.find_godot(loaded.config.godot.binary, loaded.root))
+    misfit = checks.godot_misfit(loaded, godot_tool)
+    if misfit:
+        raise BadInput(misfit)
+    return export.Engine(godot_tool.path or "godot", godot_tool.version or "")
+
+
 def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | None = None) -> dict[str, export.Job]:
     """One export job per platform (all presets, or ``platforms``); BadInput for unknown ones,
     a missing Godot, a wrong engine version or missing export templates."""
@@ -175,10 +191,7 @@ def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | Non
         presets = {p: presets[p] for p in platforms}
     if not presets:
         raise BadInput(f"{godot_dir / 'export_presets.cfg'}: no export presets")
-    godot_tool = tools.require(tools.find_godot(cfg.godot.binary, loaded.root))
-    engine = export.Engine(godot_tool.path or "godot", godot_tool.version or "")
-    if cfg.godot.version and not tools.version_matches(engine.version, cfg.godot.version):
-        raise BadInput(f"godot.version: the project wants Godot {cfg.godot.version}, {godot_tool.path} is {engine.version}")
+    engine = engine_for(loaded)
     protect = export.snapshot_protected(godot_dir)
     jobs: dict[str, export.Job] = {}
     for platform, preset in presets.items():
@@ -187,7 +200,7 @@ def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | Non
             output_name=export.output_name(preset, platform, name), debug=cfg.godot.export_debug,
             timeout_s=cfg.godot.timeout_s, import_timeout_s=cfg.godot.import_timeout_s,
             ignore_errors=list(cfg.godot.ignore_errors), secrets=loaded.secrets(),
-            protect=protect,
+            protect=protect, smoke_test=cfg.godot.smoke_test, smoke_timeout_s=cfg.godot.smoke_timeout_s,
         )
         export.check_templates(job)
         jobs[platform] = job

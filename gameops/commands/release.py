@@ -60,6 +60,8 @@ def run(args, ctx) -> int:
 
     # exit 2 before Prefect starts: version, tag name, --out, release.include files
     release.check_inputs(loaded, release.Request(version=args.version, out=args.out, dry_run=ctx.dry_run))
+    if (loaded.godot_dir / "project.godot").is_file():
+        release.engine_for(loaded)  # no Godot, or one that does not fit the project: exit 2 before Prefect starts
     try:
         report = ctx.run_flow("gameops.flows.release:release", **params)
     except JobFailed as exc:
