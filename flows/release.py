@@ -1,5 +1,5 @@
 """``gameops release``: version -> checks -> dotnet publish -> export per platform -> package ->
-checksums and manifest -> notes and CHANGELOG -> tag -> publish.
+checksums and manifest -> notes and CHANGELOG -> `chore(release)` commit -> tag -> publish.
 
 One release per project at a time (a Prefect global concurrency limit, created when missing);
 the run is named after the version; a markdown artifact lists the artifacts and the notes.
@@ -189,7 +189,8 @@ def release(project: str = ".", config: str | None = None, version: str | None =
             manifest = package_tasks.finish(plan, artifact_entries)
             report["status"] = "dry-run" if plan.dry_run else "created"
         report["changelog_updated"] = release_tasks.update_changelog(plan)
-        report["tagged"] = release_tasks.tag(plan)
+        report["release_commit"] = release_tasks.commit_changelog(plan)
+        report["tagged"] = release_tasks.tag(plan, report["release_commit"])
         report["published"] = release_tasks.publish(plan)
         artifacts.markdown(f"release-{plan.project}-{plan.version}", _markdown(plan, manifest, report["status"]),
                            description=f"{plan.project} {plan.version}: {report['status']}")

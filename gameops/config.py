@@ -111,6 +111,7 @@ class ReleaseConfig(_Section):
     zero_major_bumps_minor: bool = Field(True, description="In 0.x, a breaking change bumps the minor version, not the major.")
     store: str | None = Field(None, description="Folder the release folder is copied to on publish (release store).")
     changelog: str = Field("CHANGELOG.md", description="Changelog the new notes are prepended to.")
+    commit_changelog: bool = Field(True, description="Commit the CHANGELOG update as `chore(release): VERSION` and tag that commit (gameops' protected-branch hooks let exactly this commit through). false: leave the change for you to commit; the tag points at the released commit.")
     sections: dict[str, str] = Field(
         default_factory=lambda: {
             "feat": "Features",

@@ -19,10 +19,12 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import re
 import shutil
 import stat
 import string
 import time
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +61,14 @@ def zip_date_time(epoch: int) -> tuple[int, int, int, int, int, int]:
     return time.gmtime(max(epoch, ZIP_EPOCH))[:6]  # type: ignore[return-value]
 
 
+def slug(text: str) -> str:
+    """``text`` as a piece of a portable file name: accents dropped (NFKD), then runs of anything
+    but ASCII letters, digits, ``.``, ``_``, ``+`` and ``-`` become one ``-``
+    ("Sample Game" -> "Sample-Game", "Jeu d'été" -> "Jeu-d-ete")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9._+-]+", "-", ascii_text).strip("-.") or "project"
+
+
 def check_archive_template(template: str) -> None:
     """``release.archive_name`` holds only plain ``{project}``, ``{version}``, ``{platform}`` fields:
     no attribute or index access (``{project.__class__}``), no conversion, no format spec."""
@@ -75,9 +85,11 @@ def check_archive_template(template: str) -> None:
 
 
 def archive_name(template: str, *, project: str, version: str, platform: str) -> str:
-    """The archive file name from ``release.archive_name`` ({project}, {version}, {platform})."""
+    """The archive file name from ``release.archive_name`` ({project}, {version}, {platform}); the
+    fields are plain names and the values slugs, so the name has no spaces or separators whatever
+    the project is called."""
     check_archive_template(template)
-    name = template.format(project=project, version=version, platform=platform)
+    name = template.format(project=slug(project), version=slug(version), platform=slug(platform))
     if not name or any(sep in name for sep in ("/", "\\", "\0")) or name.strip(".") == "" or name.startswith("-"):
         raise BadInput(f"release.archive_name {template!r}: gives {name!r}, which is not a file name")
     if not name.lower().endswith(".zip"):

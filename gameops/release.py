@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gameops import branch_rules, changelog, checks, dotnet, export, packaging, tools
+from gameops import branch_rules, changelog, checks, dotnet, export, packaging, release_commit, tools
 from gameops import git as gitops
 from gameops import godot as godot_files
 from gameops.config import Loaded
@@ -71,6 +71,8 @@ class Plan:
     store: Path | None
     symlinks: str = packaging.REFUSE
     tracked: list[tuple[str, str]] = field(default_factory=list)
+    commit_changelog: bool = False  # commit the CHANGELOG as `chore(release): VERSION` and tag that commit
+    release_commit: str | None = None  # HEAD when it is this version's release commit already (a rerun)
     dotnet_projects: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     bumped: bool = False
@@ -277,13 +279,17 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     version = str(wanted)
     tag = tag_name(version, rc.tag_prefix)
     check_inputs(loaded, Request(version=version, out=req.out, dry_run=req.dry_run))
+    head_commit = commit
+    released_from = release_commit.release_commit_of(root, version, Path(rc.changelog).as_posix()) if rc.commit_changelog else None
+    if released_from:  # HEAD is this version's `chore(release)` commit: the release is of its parent
+        commit = released_from
 
     # Platforms, presets, engine: bad input before anything else happens.
     project = godot_files.read_project(loaded.godot_dir)
     name = cfg.project.name or project.name
     jobs = jobs_for(loaded, req.platforms, name)
     archives = {p: packaging.archive_name(rc.archive_name, project=name, version=version, platform=p) for p in jobs}
-    epoch = packaging.source_date_epoch(gitops.commit_time(root), environ)
+    epoch = packaging.source_date_epoch(gitops.commit_time(root, commit), environ)
 
     dotnet_projects = _dotnet_projects(loaded, project.uses_csharp)
     if dotnet_projects:
@@ -326,7 +332,7 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
         else:
             problems.append(f"release {version} already exists in {release_dir} for commit {str(manifest.get('commit'))[:12]}, "
                             f"HEAD is {commit[:12]}; release a new version, or --force to replace it")
-    if tagged and tagged != commit:
+    if tagged and tagged != head_commit:
         if req.force:
             warnings.append(f"--force: moving tag {tag} from {tagged[:12]} to HEAD")
         else:
@@ -344,9 +350,10 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
         release_dir=release_dir, exports_dir=out_dir / ".exports", jobs=jobs, archives=archives, status=status,
         notes=notes, notes_md=notes_md, changelog_rel=changelog_rel, changelog_text=changelog_text,
         include=list(rc.include), wrap=rc.wrap_in_directory, tag_enabled=req.tag and not req.dry_run,
-        tag_exists=tagged == commit, force=req.force, dry_run=req.dry_run, store=store, symlinks=rc.symlinks,
+        tag_exists=tagged == head_commit, force=req.force, dry_run=req.dry_run, store=store, symlinks=rc.symlinks,
         tracked=tracked_inputs(loaded), dotnet_projects=dotnet_projects, warnings=warnings,
-        bumped=bumped,
+        bumped=bumped, commit_changelog=rc.commit_changelog and not req.dry_run,
+        release_commit=head_commit if released_from else None,
     )
 
 
@@ -407,14 +414,30 @@ def update_changelog(plan: Plan) -> bool:
     return atomic_write_text(plan.root / plan.changelog_rel, plan.changelog_text)
 
 
-def create_tag(plan: Plan) -> bool:
-    """An annotated tag at HEAD with the notes as its message; False when it is already there."""
+def commit_changelog(plan: Plan) -> str | None:
+    """Commit the CHANGELOG as ``chore(release): VERSION`` (``release.commit_changelog``); returns the
+    commit the tag goes on: the new commit, this version's release commit from an earlier run, or None
+    (nothing to commit, or committing is off: the tag goes on the released commit)."""
+    if not plan.commit_changelog:
+        return None
+    if plan.release_commit:
+        return plan.release_commit
+    on_disk = plan.root / plan.changelog_rel
+    at_head = gitops.file_at_head(plan.root, plan.changelog_rel)
+    if not on_disk.is_file() or on_disk.read_bytes() == at_head:
+        return None
+    return release_commit.commit(plan.root, plan.changelog_rel, plan.version)
+
+
+def create_tag(plan: Plan, target: str | None = None) -> bool:
+    """An annotated tag at ``target`` (the release commit) or the released commit, the notes as its
+    message; False when it is already there."""
     if not plan.tag_enabled or plan.tag_exists:
         return False
     args = ["tag", "-a", "--cleanup=verbatim", "-F", "-"]
     if plan.force:
         args.append("-f")
-    gitops.git(plan.root, *args, "--end-of-options", plan.tag, plan.commit, input=f"Release {plan.version}\n\n{plan.notes_md}")
+    gitops.git(plan.root, *args, "--end-of-options", plan.tag, target or plan.commit, input=f"Release {plan.version}\n\n{plan.notes_md}")
     checkpoint(f"tag {plan.tag} created")
     return True
 

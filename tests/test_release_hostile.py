@@ -119,10 +119,13 @@ def test_archive_name_fields_are_plain_names(template):
         packaging.archive_name(template, project="g", version="1.0.0", platform="linux")
 
 
-def test_archive_name_from_a_hostile_project_name_is_not_a_path():
-    for project in ("../../x", "-rf", ".."):
+def test_archive_name_is_a_plain_file_name_whatever_the_project_or_template():
+    for project in ("../../x", "-rf", "..", "a/b\\c"):
+        name = packaging.archive_name("{project}-{platform}", project=project, version="1.0.0", platform="linux")
+        assert "/" not in name and "\\" not in name and not name.startswith(("-", ".")), name
+    for template in ("../{project}.zip", "-{project}.zip", "..", "{project}/{platform}.zip"):
         with pytest.raises(BadInput, match="not a file name"):
-            packaging.archive_name("{project}", project=project, version="1.0.0", platform="linux")
+            packaging.archive_name(template, project="g", version="1.0.0", platform="linux")
 
 
 def test_ref_names_follow_git():

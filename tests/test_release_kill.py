@@ -5,7 +5,8 @@ subprocess that SIGKILLs itself right after its N-th crash point (GAMEOPS_FILEOP
 atomic write's two steps, every zip entry, the tag, every file published to the store), for every
 N until it finishes by itself. After each kill the rerun must exit 0 in reasonable time (the
 killed run's concurrency slot freed, not waited out) and leave the state an uninterrupted release
-leaves: a byte-identical zip, no temporary file, the store complete, the tag in place."""
+leaves: a byte-identical zip, no temporary file, the store complete, the tag in place, the same
+CHANGELOG, project.godot and history as the uninterrupted release's."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ def test_sigkill_at_every_release_step_then_rerun_finishes_it(gameops_cli, sampl
     assert r.code == 0, r.stderr
     expected = (ref / "dist" / VERSION / ZIP).read_bytes()
     expected_store = sorted(p.name for p in (tmp_path / "store-reference" / VERSION).iterdir())
+    ref_status, ref_commits = git(ref, "status", "--porcelain"), git(ref, "rev-list", "--count", "HEAD")
+    ref_changelog, ref_project = (ref / "CHANGELOG.md").read_bytes(), (ref / "project.godot").read_bytes()
 
     killed = 0
     n = 0
@@ -78,6 +81,8 @@ def test_sigkill_at_every_release_step_then_rerun_finishes_it(gameops_cli, sampl
         assert sorted(p.name for p in (store / VERSION).iterdir()) == expected_store
         assert subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=store / VERSION, capture_output=True).returncode == 0
         assert git(repo, "rev-parse", f"v{VERSION}^{{commit}}") == git(repo, "rev-parse", "HEAD")
-        assert git(repo, "status", "--porcelain") == "M CHANGELOG.md", f"kill at point {n}"
+        assert git(repo, "status", "--porcelain") == ref_status, f"kill at point {n}"
+        assert git(repo, "rev-list", "--count", "HEAD") == ref_commits, f"kill at point {n}: commits differ"
+        assert (repo / "CHANGELOG.md").read_bytes() == ref_changelog and (repo / "project.godot").read_bytes() == ref_project
         assert _leftovers(repo, store) == [], f"kill at point {n}: temporary files left"
     assert killed >= 20, f"only {killed} kill points"

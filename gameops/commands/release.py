@@ -35,7 +35,9 @@ def print_report(ctx, report: dict) -> None:
     done = []
     if report.get("tagged"):
         done.append(f"tagged {report.get('tag')}")
-    if report.get("changelog_updated"):
+    if report.get("release_commit"):
+        done.append(f"CHANGELOG committed as {str(report['release_commit'])[:12]} (chore(release): {report.get('version')})")
+    elif report.get("changelog_updated"):
         done.append("CHANGELOG.md updated (commit it)")
     if report.get("published"):
         done.append(f"published to {report['published']}")
