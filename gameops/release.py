@@ -445,7 +445,8 @@ def create_tag(plan: Plan, target: str | None = None) -> bool:
 def sweep_temporary(loaded: Loaded, req: Request) -> list[Path]:
     """Remove what a killed run of this release left half-written: the temporary files of its
     atomic writes (``.<name>.<random>.tmp``) in the release folders, beside the CHANGELOG and
-    Godot's project files, and the store's half-copied ``.<version>.*`` folders. Runs while the
+    Godot's project files (and their saved copies in ``.gameops/``), and the store's half-copied
+    ``.<version>.*`` folders. Runs while the
     project's release slot is held, so no other release is writing them. Returns what it removed."""
     removed: list[Path] = []
     rc = loaded.config.release
@@ -467,9 +468,12 @@ def sweep_temporary(loaded: Loaded, req: Request) -> list[Path]:
     changelog_path = loaded.root / rc.changelog
     for p in changelog_path.parent.glob(f".{changelog_path.name}.*.tmp"):
         drop(p)
-    for name in export.PROTECTED:
-        for p in loaded.godot_dir.glob(f".{name}.*.tmp"):
-            drop(p)
+    state = loaded.godot_dir / ".gameops"  # the export's saved project files (gameops.export)
+    for folder, names in ((loaded.godot_dir, export.PROTECTED), (state / "godot-protected", export.PROTECTED),
+                          (state, (".gitignore",))):
+        for name in names:
+            for p in folder.glob(f".{name}.*.tmp"):
+                drop(p)
     if rc.store and req.version and loaded.path(rc.store).is_dir():
         version = str(parse(req.version))
         for p in loaded.path(rc.store).glob(f".{version}.*"):

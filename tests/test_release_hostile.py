@@ -272,12 +272,14 @@ def test_sweep_removes_only_this_releases_half_written_files(sample_repo, tmp_pa
     rel = sample_repo / "dist" / "1.0.0"
     rel.mkdir(parents=True)
     left = [rel / ".g-1.0.0-linux.zip.abc123.tmp", sample_repo / ".CHANGELOG.md.x1y2.tmp",
-            sample_repo / ".project.godot.q9.tmp", store / ".1.0.0.k3j4" / "SHA256SUMS"]
-    kept = [rel / "g-1.0.0-linux.zip", sample_repo / "notes.tmp", sample_repo / ".other.md.x.tmp", store / "0.9.0" / "SHA256SUMS"]
+            sample_repo / ".project.godot.q9.tmp", sample_repo / ".gameops" / "godot-protected" / ".project.godot.z.tmp",
+            sample_repo / ".gameops" / "..gitignore.w.tmp", store / ".1.0.0.k3j4" / "SHA256SUMS"]
+    kept = [rel / "g-1.0.0-linux.zip", sample_repo / "notes.tmp", sample_repo / ".other.md.x.tmp", store / "0.9.0" / "SHA256SUMS",
+            sample_repo / ".gameops" / ".journal.json.j.tmp"]  # a maintenance run's: not the release's to remove
     for p in left + kept:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text("x")
     loaded = load(sample_repo, environ={"GAMEOPS_RELEASE__STORE": str(store)})
     removed = release.sweep_temporary(loaded, release.Request(version="1.0.0"))
-    assert sorted(removed) == sorted(left[:3] + [store / ".1.0.0.k3j4"])
+    assert sorted(removed) == sorted(left[:-1] + [store / ".1.0.0.k3j4"])
     assert all(p.exists() for p in kept) and not any(p.exists() for p in left)
