@@ -29,8 +29,8 @@ pytestmark = [
 
 VERSION = "0.2.0"
 ZIP = f"sample-game-{VERSION}-linux.zip"
-RERUN_LIMIT_S = 120  # a rerun that waited out the killed holder's lease would still pass; the slot
-# is freed at once, so the rerun takes about as long as one release (it checks for that too)
+RERUN_LIMIT_S = 120  # "reasonable time": about one release (a loaded machine may take longer: then
+# twice the uninterrupted release); that the slot was freed at once, not waited out, the rerun says
 
 
 def _release(gameops_cli, repo: Path, store: Path, kill_at: int | None):
@@ -76,7 +76,9 @@ def test_sigkill_at_every_release_step_then_rerun_finishes_it(gameops_cli, sampl
         killed += 1
         again, took = _release(gameops_cli, repo, store, None)
         assert again.code == 0, f"rerun after a kill at point {n} failed (exit {again.code}): {again.stderr}"
-        assert took < RERUN_LIMIT_S and took < one_release_s + 60, f"rerun after a kill at point {n} took {took:.0f} s"
+        # every kill point lies inside the release slot: the rerun frees it at once, not after the lease expires
+        assert "freed the release slot of a killed release" in again.stderr, f"kill at point {n}: {again.stderr}"
+        assert took < max(RERUN_LIMIT_S, 2 * one_release_s), f"rerun after a kill at point {n} took {took:.0f} s"
         assert (repo / "dist" / VERSION / ZIP).read_bytes() == expected, f"kill at point {n}: the rerun's zip differs"
         assert sorted(p.name for p in (store / VERSION).iterdir()) == expected_store
         assert subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=store / VERSION, capture_output=True).returncode == 0
