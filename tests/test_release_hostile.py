@@ -283,3 +283,17 @@ def test_sweep_removes_only_this_releases_half_written_files(sample_repo, tmp_pa
     removed = release.sweep_temporary(loaded, release.Request(version="1.0.0"))
     assert sorted(removed) == sorted(left[:-1] + [store / ".1.0.0.k3j4"])
     assert all(p.exists() for p in kept) and not any(p.exists() for p in left)
+
+
+def test_user_data_never_reaches_git_as_an_option(sample_repo, outside):
+    from gameops import changelog
+    from gameops.git import GitError
+
+    planted = outside / "written-by-git"
+    for call in (lambda: changelog.read_log(sample_repo, [f"--output={planted}"]),
+                 lambda: gitops.commit_time(sample_repo, f"--output={planted}")):
+        with pytest.raises(GitError):
+            call()
+    assert changelog.last_release_tag(sample_repo, f"--output={planted}") is None
+    assert gitops.file_at_head(sample_repo, f"--output={planted}") is None
+    assert not planted.exists()
