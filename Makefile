@@ -1,15 +1,16 @@
-# gameops: `make demo` runs the main job on the bundled sample game; `make test` runs the tests.
+# gameops: `make demo` runs the main job on the bundled sample game; `make test` runs the tests;
+# `make lint` runs ruff and mypy (configured in pyproject.toml).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench install godot clean ui-check
+.PHONY: demo test lint bench install godot clean ui-check
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,lint]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,6 +26,10 @@ demo: install godot
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+lint: install
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy
+
 bench: install godot
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) -m bench
@@ -34,4 +39,4 @@ ui-check: install godot
 	$(PY) scripts/ui_check.py
 
 clean:
-	rm -rf .demo build dist .pytest_cache
+	rm -rf .demo build dist .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,8 @@
   default; ``release.work_pools`` in gameops.yaml maps platform -> pool name.
 
 All are Prefect ``process`` pools: a worker (``prefect worker start --pool NAME``) on a machine
-of that OS runs each flow run as a subprocess of itself, in its own gameops checkout.
+of that OS runs each flow run as a subprocess of itself. The deployments name their flows by
+module path (deployments/table.py), so the worker needs gameops installed, not a checkout.
 Prefect is imported inside the functions that talk to the API.
 """
 
@@ -16,10 +17,10 @@ import os
 import subprocess
 from pathlib import Path
 
+from gameops.deployments.table import GENERAL_POOL
 from gameops.server import prefect_executable
 
-GENERAL_POOL = "gameops"
-CODE_ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["GENERAL_POOL", "ensure_pools", "export_deployment_name", "start_worker", "stop_worker", "worker_command"]
 
 
 def export_deployment_name(platform: str) -> str:
@@ -47,28 +48,31 @@ def ensure_pools(names: list[str], pool_type: str = "process") -> list[str]:
     return created
 
 
-def worker_command(pool: str, name: str, limit: int | None = None) -> list[str]:
-    cmd = [prefect_executable(), "worker", "start", "--pool", pool, "--name", name, "--type", "process"]
+def worker_command(pool: str, name: str, limit: int | None = None, python: str | None = None) -> list[str]:
+    """``prefect worker start`` for ``pool``; with ``python``, the Prefect (and gameops) of that interpreter."""
+    prefect = [python, "-m", "prefect"] if python else [prefect_executable()]
+    cmd = [*prefect, "worker", "start", "--pool", pool, "--name", name, "--type", "process"]
     if limit:
         cmd += ["--limit", str(limit)]
     return cmd
 
 
 def start_worker(pool: str, name: str, api_url: str, log: Path, *, env: dict[str, str] | None = None,
-                 poll_s: float = 2.0, code_dir: Path = CODE_ROOT, limit: int | None = None) -> subprocess.Popen:
+                 poll_s: float = 2.0, cwd: Path | None = None, limit: int | None = None,
+                 python: str | None = None) -> subprocess.Popen:
     """Start ``prefect worker start`` for ``pool`` in the background (its own process group).
 
     ``poll_s`` is the worker's poll interval (``PREFECT_WORKER_QUERY_SECONDS``; Prefect's
-    default of 15 s is for idle teams, not for tests). ``GAMEOPS_CODE_DIR`` tells the
-    deployments' pull step where this worker's gameops checkout is. Stop it with
-    :func:`stop_worker`.
+    default of 15 s is for idle teams, not for tests). ``cwd`` is the worker's working folder
+    (default: the log's folder); any folder works, the flows come from the installed package
+    (``python``: the interpreter of another installation, e.g. a pipx venv).
+    Stop it with :func:`stop_worker`.
     """
     full_env = {
         **os.environ,
         "PREFECT_API_URL": api_url,
         "PREFECT_WORKER_QUERY_SECONDS": str(poll_s),
         "PREFECT_WORKER_PREFETCH_SECONDS": "5",
-        "GAMEOPS_CODE_DIR": str(code_dir),
         "DO_NOT_TRACK": "1",
         "PYTHONUTF8": "1",
         **(env or {}),
@@ -77,8 +81,8 @@ def start_worker(pool: str, name: str, api_url: str, log: Path, *, env: dict[str
         "creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
     logf = open(log, "ab")
     try:
-        return subprocess.Popen(worker_command(pool, name, limit), stdout=logf, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, env=full_env, cwd=code_dir, **kwargs)
+        return subprocess.Popen(worker_command(pool, name, limit, python), stdout=logf, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=full_env, cwd=cwd or log.parent, **kwargs)
     finally:
         logf.close()
 

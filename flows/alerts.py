@@ -15,14 +15,18 @@ The hook reads the run's ``project`` / ``config`` parameters to load the game re
 notification block such as ``slack-webhook/ops``; ``GAMEOPS_ALERTS__WEBHOOK_URL`` works too),
 asks the API which task failed, and sends the message built by :mod:`gameops.alerts`.
 Nothing configured: nothing sent. Hooks are best effort: a delivery problem is logged, never
-raised, so it cannot change the run's state. (A worker killed outright may not run hooks at
-all; docs/team.md shows the server-side automation that covers that case.)
+raised, so it cannot change the run's state.
+
+With a server, ``gameops deploy`` also puts Prefect's own machinery in place
+(:func:`ensure_server_alerts`): a notification block and an automation that sends the message
+when a deployed run of the project fails or crashes, even when its worker died and ran no hook.
+A deployed run covered by that automation is left to it (no second message from the hook).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, cast
 
 from gameops import alerts as core
 from gameops.config import AlertsConfig, load
@@ -113,6 +117,67 @@ def send(alert: core.Alert, cfg: AlertsConfig, secrets: list[str]) -> str | None
     return None
 
 
+def ensure_server_alerts(spec: core.ServerAlert, deployment_ids: list[str]) -> dict[str, str]:
+    """Create or update ``spec``'s notification block and automation on the server.
+
+    The automation reacts to Failed, Crashed and TimedOut events of flow runs of
+    ``deployment_ids`` and sends the block ``spec.body`` (rendered by the server). Returns the
+    names and ids, for the command line to print. Raises ValueError when a named block is missing.
+    """
+    from prefect.automations import Automation, EventTrigger, Posture, SendNotification
+    from prefect.blocks.core import Block
+    from prefect.blocks.notifications import CustomWebhookNotificationBlock
+
+    assert spec.block is not None
+    block_type, _, block_name = spec.block.partition("/")
+    if spec.webhook_url:
+        # The URL is a secret (a Slack webhook URL is a credential): kept in the block's secrets,
+        # which the UI masks, and substituted into the url template when sending.
+        block = CustomWebhookNotificationBlock(name=spec.automation, url="{{webhook}}", method="POST",
+                                               json_data={"text": "{{body}}"}, secrets={"webhook": spec.webhook_url})
+        block_id = block.save(block_name, overwrite=True)
+    else:
+        try:
+            block_id = Block.load(spec.block)._block_document_id
+        except ValueError:
+            raise ValueError(f"alerts.notification_block: no block {spec.block!r} on the server "
+                             f"(create it in the UI: Blocks > {block_type})") from None
+    trigger = EventTrigger(
+        expect=set(core.FAILURE_EVENTS),
+        match={"prefect.resource.id": "prefect.flow-run.*"},
+        match_related={"prefect.resource.role": "deployment",
+                       "prefect.resource.id": [f"prefect.deployment.{i}" for i in deployment_ids]},
+        posture=Posture.Reactive, threshold=1, within=0,
+    )
+    action = SendNotification(block_document_id=block_id, subject=spec.subject, body=spec.body)
+    description = "Made by gameops deploy: failed or crashed runs of this project's deployments notify the team."
+    automation: Automation
+    try:
+        automation = cast(Automation, Automation.read(name=spec.automation))
+    except ValueError:
+        automation = Automation(name=spec.automation, description=description, trigger=trigger, actions=[action]).create()
+    else:
+        automation.description, automation.trigger, automation.actions, automation.enabled = (
+            description, trigger, [action], True)
+        automation.update()
+    return {"automation": spec.automation, "automation_id": str(automation.id), "block": spec.block,
+            "block_id": str(block_id)}
+
+
+def _left_to_the_server(flow_run, project: str | None) -> bool:
+    """True when a server automation made by gameops deploy covers this deployed run."""
+    deployment_id = getattr(flow_run, "deployment_id", None)
+    if not deployment_id or not project:
+        return False
+    try:
+        from prefect.automations import Automation
+
+        automation = cast(Automation, Automation.read(name=core.automation_name(project)))
+        return bool(automation.enabled) and f"prefect.deployment.{deployment_id}" in automation.trigger.model_dump_json()
+    except Exception:  # no server, no automation, an API problem: the hook sends
+        return False
+
+
 def notify_failure(flow, flow_run, state) -> None:
     """The flow hook (on_failure and on_crashed)."""
     from prefect.logging.loggers import flow_run_logger
@@ -125,6 +190,10 @@ def notify_failure(flow, flow_run, state) -> None:
         cfg = configured[0]
         if not (cfg.webhook_url or cfg.notification_block):
             return  # nothing configured: don't spend time asking the API which step failed
+        project = configured[1] or os.path.basename(os.path.abspath(str((flow_run.parameters or {}).get("project") or ".")))
+        if _left_to_the_server(flow_run, project):
+            logger.info("gameops alert left to the server's automation")
+            return
         alert, cfg, secrets = alert_for(flow, flow_run, state, configured)
         where = send(alert, cfg, secrets)
         if where:

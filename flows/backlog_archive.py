@@ -69,9 +69,8 @@ def backlog_archive(project: str = ".", config: str | None = None, dry_run: bool
                 if receipt:
                     verify(loaded, [a["id"] for a in p.archived])
                     if commit:
-                        ids = ", ".join(a["id"] for a in p.archived)
                         committed = commit_changes(loaded, "backlog-archive", p.plan.paths(),
-                                                   f"chore(backlog): archive {len(p.archived)} item(s): {ids}", day)
+                                                   branch_commit.archive_message([a["id"] for a in p.archived]), day)
     report = archive.report(p, dry_run=False, recovered=notes, changed=receipt is not None)
     report["commit"] = committed
     report_items(len(report["archived"]))  # for gameops roi: minutes by hand are per item

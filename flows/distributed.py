@@ -39,10 +39,6 @@ def shared_exports_dir(loaded: Loaded) -> Path:
     return (path if path.is_absolute() else loaded.root / path) / ".exports"
 
 
-def _placeholder(value: Any) -> bool:
-    return not isinstance(value, str) or not value or value == "." or "{{" in value
-
-
 @task(name="remote-export", task_run_name="remote-export-{platform}", cache_policy=NO_CACHE)
 def remote_export(plan, platform: str, pool: str, exports_dir: str, config: str | None, timeout_s: float,
                   needs_project: bool) -> dict:
@@ -108,7 +104,9 @@ def export_all(plan, loaded: Loaded) -> dict[str, Any]:
     futures: dict[str, Any] = {}
     for platform, job in plan.jobs.items():
         if platform in remote:
-            needs_project = _placeholder((deployments[platform].parameters or {}).get("project"))
+            # gameops deploy gives every deployment its machine's checkout of the game; one without
+            # (deployed by hand) uses this machine's path.
+            needs_project = not (deployments[platform].parameters or {}).get("project")
             futures[platform] = remote_export.submit(plan, platform, remote[platform], str(shared), config, timeout_s,
                                                      needs_project)
         else:

@@ -53,7 +53,7 @@ def docs_sync(project: str = ".", config: str | None = None, check_links_fail: b
                 receipt = apply_changes(str(root), "docs-sync", plan)
                 if commit and receipt:
                     committed = commit_changes(loaded, "docs-sync", plan.paths(),
-                                               f"docs: sync backlog summaries ({len(plan)} file(s))", day)
+                                               branch_commit.docs_sync_message(len(plan)), day)
     links = check_links(root, info["files"], info["known"])
     report = core.report(loaded, info, links, dry_run=dry_run, check_links_fail=check_links_fail, recovered=notes,
                          diff_text=core.diff(loaded, plan, info) if dry_run and plan else "")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from typing import Any
 
 from prefect import flow, runtime, unmapped
 
@@ -125,7 +126,7 @@ def _rename_run(version: str) -> None:
             client.update_flow_run(run_id, name=f"release-{version}")
 
 
-def export_all(plan: core.Plan, distributed: bool = False, loaded=None) -> dict[str, object]:
+def export_all(plan: core.Plan, distributed: bool = False, loaded=None) -> dict[str, Any]:
     """Every platform's export, in parallel: platform -> future of ``{"platform", "dir", "files"}``.
 
     The one place exports start, so a distributed branch (run_deployment of flows/export.py's

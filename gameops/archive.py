@@ -1,8 +1,12 @@
 """``gameops backlog archive``: done and rejected items leave the backlog for the archive.
 
 Inline layout: each item's block is removed from Backlog.md and an entry in the archive's
-format (``✅ COMPLETED`` / ``❌ REJECTED`` templates) is appended to Completed_Backlog.md under
-today's ``### YYYY-MM-DD`` heading; the archive is append-only (its old bytes stay a prefix).
+format (``✅ COMPLETED`` / ``❌ REJECTED`` heading) that keeps every line of the item goes into
+the archive's Completed or Rejected section, in today's ``### YYYY-MM-DD`` block (a new block
+goes first: newest first). Existing archive lines are never changed or removed. Every archive
+file (``backlog.archive`` and ``backlog.archives``) is read: an item already archived with all
+its lines is an interrupted move, finished by removing the backlog copy; one archived with
+different text is reported and left.
 Table layout: each item file moves to ``<archive_dir>/<YYYY>-Q<n>/`` under the archive naming
 convention, every ``[ID](...)`` link is rewritten (anchors kept) and the row is marked
 ``📦 ARCHIVED``. Nothing is ever overwritten: an item whose id is already archived, or whose
@@ -19,7 +23,8 @@ from pathlib import Path
 
 from gameops import fileops, journal
 from gameops.backlog import inline, table
-from gameops.backlog.model import Document
+from gameops.backlog.inline import InlineBacklog
+from gameops.backlog.model import Document, Item
 from gameops.config import BacklogConfig, Loaded
 from gameops.errors import BadInput
 
@@ -53,37 +58,65 @@ def plan_archive(loaded: Loaded, today: date | None = None) -> ArchivePlan:
     return _plan_inline(loaded.root, cfg, today)
 
 
+def _read_archives(root: Path, cfg: BacklogConfig) -> dict[str, InlineBacklog]:
+    """Every archive file that exists (``archive`` first), parsed."""
+    out: dict[str, InlineBacklog] = {}
+    for rel in cfg.archive_files():
+        path = root / rel
+        if path.is_file():
+            out[rel] = inline.parse(Document.read(path, rel))
+    return out
+
+
 def _plan_inline(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
-    bpath, apath = root / cfg.file, root / cfg.archive
+    bpath = root / cfg.file
     backlog = inline.load(bpath, cfg.file)
-    archive_doc = Document.read(apath, cfg.archive) if apath.exists() else None
-    archived_ids = {i.id for i in inline.parse(archive_doc).items} if archive_doc else set()
+    archives = _read_archives(root, cfg)
+    archive_doc = archives[cfg.archive].doc if cfg.archive in archives else None
+    entries_of: dict[str, list[tuple[str, InlineBacklog, Item]]] = {}
+    for rel, parsed in archives.items():
+        for entry in parsed.items:
+            entries_of.setdefault(entry.id, []).append((rel, parsed, entry))
     out = ArchivePlan(layout="inline", plan=fileops.Plan())
-    nl = backlog.doc.newline
-    leaving, entries, seen = [], [], set()
+    nl = archive_doc.newline if archive_doc else backlog.doc.newline
+    leaving, seen = [], set()
+    by_kind: dict[str, list[str]] = {}
     for item in backlog.items:
         kind = inline.kind_of(item, cfg.done_statuses, cfg.rejected_statuses)
         if kind not in ("done", "rejected"):
-            continue
-        if item.id in archived_ids:
-            out.skipped.append({"id": item.id, "reason": f"already in {cfg.archive}; an archive entry is never overwritten "
-                                "(remove the duplicate from the backlog by hand)"})
             continue
         if item.id in seen:
             out.skipped.append({"id": item.id, "reason": f"appears twice in {cfg.file}; archived once, fix the other by hand"})
             continue
         seen.add(item.id)
+        if item.id in entries_of:
+            found = [(rel, entry, inline.missing_lines(backlog, item, parsed, entry)) for rel, parsed, entry in entries_of[item.id]]
+            whole = next(((rel, entry) for rel, entry, missing in found if not missing), None)
+            if whole is not None:  # an interrupted move: the archive has it all, only the backlog copy is left
+                rel, entry = whole
+                leaving.append(item)
+                out.archived.append({"id": item.id, "title": item.title, "kind": kind, "to": rel,
+                                     "finished": f"already archived at {rel}:{entry.start + 1}; the backlog copy was removed"})
+                continue
+            rel, entry, missing = found[0]
+            out.skipped.append({"id": item.id, "reason": (
+                f"in {cfg.file} and already archived at {rel}:{entry.start + 1} with different text "
+                f"({len(missing)} line(s) of the backlog copy are not in the archive entry, first: {missing[0].strip()!r}); "
+                "an archive entry is never overwritten: add what is missing to the archive entry by hand, "
+                f"then run again (the backlog copy is removed once the archive has all its lines)")})
+            continue
         leaving.append(item)
-        entries.append(inline.render_entry(backlog, item, kind, today, archive_doc.newline if archive_doc else nl))
+        by_kind.setdefault(kind, []).append(inline.render_entry(backlog, item, kind, today, nl))
         out.archived.append({"id": item.id, "title": item.title, "kind": kind, "to": cfg.archive})
     if not leaving:
         return out
-    new_archive = inline.append_entries(archive_doc, entries, today, archive_doc.newline if archive_doc else nl)
+    if by_kind:
+        new_archive = inline.insert_entries(archive_doc, by_kind, today, nl)
+        old_archive = archive_doc.raw if archive_doc else None
+        out.plan.write(cfg.archive, new_archive, old_archive)
+        out.diffs[cfg.archive] = fileops.unified_diff(cfg.archive, old_archive, new_archive)
     new_backlog = backlog.doc.to_bytes(inline.remove_items(backlog, leaving))
-    old_archive = archive_doc.raw if archive_doc else None
-    out.plan.write(cfg.archive, new_archive, old_archive)
     out.plan.write(cfg.file, new_backlog, backlog.doc.raw)
-    out.diffs[cfg.archive] = fileops.unified_diff(cfg.archive, old_archive, new_archive)
     out.diffs[cfg.file] = fileops.unified_diff(cfg.file, backlog.doc.raw, new_backlog)
     return out
 

@@ -14,7 +14,8 @@ links in the backlog) is classified into the eight cases of BlockLife's own veri
     active      no             no        unknown               no   referenced, found nowhere
 
 "Marked" is the tracker row's status / link (table layout), or the backlog item's status and the
-``[ID](link)`` references in the backlog (inline layout); an id known only from the archive is
+``[ID](link)`` references in the backlog (inline layout; every archive file counts as the archive:
+``backlog.archive`` and ``backlog.archives``); an id known only from the archive is
 marked archived by its archive entry. An id that appears twice in the same place is a duplicate too.
 Read-only: it never writes.
 """
@@ -26,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from gameops.backlog import inline, table
-from gameops.backlog.model import Document, status_kind
+from gameops.backlog.model import Document, Item, status_kind
 from gameops.config import Loaded
 
 STATES = ("correctly_archived", "correctly_active", "false_archive_status", "false_active_status",
@@ -95,20 +96,24 @@ def _verify_inline(loaded: Loaded) -> list[ItemCheck]:
     cfg = loaded.config.backlog
     root = loaded.root
     backlog = inline.load(root / cfg.file, cfg.file)
-    apath = root / cfg.archive
-    archive = inline.parse(Document.read(apath, cfg.archive)) if apath.exists() else None
+    archived: dict[str, list[tuple[str, Item]]] = {}
+    archive_paths = []
+    for rel in cfg.archive_files():
+        apath = root / rel
+        if apath.is_file():
+            archive_paths.append(os.path.normpath(apath))
+            for it in inline.parse(Document.read(apath, rel)).items:
+                archived.setdefault(it.id, []).append((rel, it))
+    archive_place = " / ".join(r for r in cfg.archive_files() if (root / r).is_file()) or cfg.archive
     active: dict[str, list] = {}
     for it in backlog.items:
         active.setdefault(it.id, []).append(it)
-    archived: dict[str, list] = {}
-    for it in archive.items if archive else []:
-        archived.setdefault(it.id, []).append(it)
     refs: dict[str, str] = {}
     bdir = (root / cfg.file).parent
     for m in table.LINK_RE.finditer(backlog.doc.text()):
         target = m.group("target")
         into_archive = bool(target) and not target.startswith("#") and \
-            os.path.normpath(bdir / table.link_path(target)) == os.path.normpath(apath)
+            os.path.normpath(bdir / table.link_path(target)) in archive_paths
         refs.setdefault(m.group("id"), "archived" if into_archive else "active")
     out = []
     for item_id in sorted(set(active) | set(archived) | set(refs)):
@@ -120,11 +125,13 @@ def _verify_inline(loaded: Loaded) -> list[ItemCheck]:
             marked = refs[item_id]
         else:
             marked = "archived"
-        c = classify(item_id, marked, len(items), len(archived.get(item_id, [])), cfg.file, cfg.archive)
+        in_files = list(dict.fromkeys(rel for rel, _ in archived.get(item_id, [])))
+        c = classify(item_id, marked, len(items), len(archived.get(item_id, [])), cfg.file,
+                     " and ".join(in_files) if in_files else archive_place)
         if c.ok and any(k in ("done", "rejected") for k in kinds):
             c.warnings.append(f"{item_id} is {items[0].status.strip() or 'done'}; `gameops backlog archive` will move it")
         c.where = [f"{cfg.file}:{i.start + 1}" for i in items] + \
-                  [f"{cfg.archive}:{i.start + 1}" for i in archived.get(item_id, [])]
+                  [f"{rel}:{i.start + 1}" for rel, i in archived.get(item_id, [])]
         out.append(c)
     return out
 
@@ -191,7 +198,7 @@ def ids_everywhere(loaded: Loaded) -> dict[str, int]:
             for k, v in group.items():
                 counts[k] = counts.get(k, 0) + len(v)
         return counts
-    for rel in (cfg.file, cfg.archive):
+    for rel in (cfg.file, *cfg.archive_files()):
         p: Path = root / rel
         if p.exists():
             for it in inline.parse(Document.read(p, rel)).items:

@@ -16,6 +16,29 @@ from gameops.config import Loaded
 from gameops.errors import BadInput, JobFailed
 
 
+# Every message gameops commits is a plain conventional commit that passes gameops' own
+# commit-msg rules with their defaults: a default type, no scope (a scope there must be a work
+# item, and linters reject invented ones such as "backlog"), one line of at most 72 characters.
+MAX_SUBJECT = 72
+
+
+def archive_message(ids: list[str]) -> str:
+    """``chore: archive 2 backlog items (BR_016, TD_082)``; ids that do not fit are counted."""
+    head = f"chore: archive {len(ids)} backlog item{'s' if len(ids) != 1 else ''}"
+    shown = list(ids)
+    while shown:
+        rest = len(ids) - len(shown)
+        text = f"{head} ({', '.join(shown)}{f' and {rest} more' if rest else ''})"
+        if len(text) <= MAX_SUBJECT:
+            return text
+        shown.pop()
+    return head
+
+
+def docs_sync_message(files: int) -> str:
+    return f"docs: sync backlog summaries in {files} file{'s' if files != 1 else ''}"
+
+
 def branch_name(job: str, today: date) -> str:
     return f"chore/{job}-{today.isoformat()}"
 

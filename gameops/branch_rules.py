@@ -21,7 +21,7 @@ PREFIX_TO_TYPE = {"feature": "feat", "hotfix": "fix", "bugfix": "fix", "bug": "f
 
 def matches(branch: str | None, patterns: list[str] | tuple[str, ...]) -> bool:
     """True when ``branch`` matches one of the names or globs (``release/*``)."""
-    return bool(branch) and any(fnmatch.fnmatchcase(branch, p) for p in patterns)
+    return branch is not None and branch != "" and any(fnmatch.fnmatchcase(branch, p) for p in patterns)
 
 
 def is_protected(branch: str | None, patterns: list[str] | tuple[str, ...]) -> bool:

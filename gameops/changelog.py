@@ -9,7 +9,9 @@ by one git call per tag. ``--unreleased`` reads only the commits after the last 
 Grouping: ``release.sections`` maps a commit type to a section title, in display order.
 Breaking changes come first, whatever their type. Noise is skipped: merges, fixup!/squash!,
 ``chore(release)``, ``chore(deps)``, types without a section, messages that are not
-conventional. Work-item ids (VS_010, BR_016, TD_089) link to the backlog item.
+conventional. Work-item ids (VS_010, BR_016, TD_089, VS_003B-1) link to the item's heading in the
+backlog or any archive file (VS_003B never links to VS_003B-1). Contributors: authors and
+``Co-authored-by:`` co-authors, bots excluded (``release.bot_pattern``).
 """
 
 from __future__ import annotations
@@ -133,9 +135,13 @@ class Entry:
     type: str | None
     scope: str | None
     breaking: bool
-    breaking_note: str | None
+    breaking_notes: list[str]
     work_items: list[str]
     author: str
+
+    @property
+    def breaking_note(self) -> str | None:
+        return self.breaking_notes[0] if self.breaking_notes else None
 
     def as_dict(self) -> dict[str, Any]:
         return {"sha": self.sha, "subject": self.subject, "scope": self.scope, "breaking": self.breaking,
@@ -184,31 +190,57 @@ def is_noise(entry: LogEntry, commit: conventional.Commit) -> bool:
     return False
 
 
+DEFAULT_BOT_PATTERN = conventional.DEFAULT_BOT_PATTERN
+_NAME_EMAIL = re.compile(r"^(?P<name>.*?)\s*(?:<(?P<email>[^>]*)>)?$")
+
+
+def _person(who: str) -> str:
+    """The name of ``Name <email>`` (the email when there is no name)."""
+    m = _NAME_EMAIL.match(who.strip())
+    return (m.group("name") or m.group("email") or "").strip() if m else who.strip()
+
+
 def build_notes(entries: Sequence[LogEntry], sections: dict[str, str], *, version: str | None = None,
-                previous_tag: str | None = None, date: int | None = None) -> Notes:
-    """Group ``entries`` (newest first, as git log gives them) into sections, oldest first within each."""
+                previous_tag: str | None = None, date: int | None = None, bots: str | None = None) -> Notes:
+    """Group ``entries`` (newest first, as git log gives them) into sections, oldest first within each.
+
+    Contributors are the authors and the ``Co-authored-by:`` co-authors of the listed commits,
+    each name once, less those matching ``bots`` (a regex searched in ``Name <email>``; default
+    :data:`DEFAULT_BOT_PATTERN`). A breaking note already shown is not shown again."""
+    bot = re.compile(bots if bots is not None else DEFAULT_BOT_PATTERN)
     titles = list(dict.fromkeys(sections.values()))
     by_title: dict[str, list[Entry]] = {t: [] for t in titles}
     breaking: list[Entry] = []
-    authors: dict[str, None] = {}
+    authors: dict[str, str] = {}
     parsed: list[conventional.Commit] = []
+    shown_notes: set[str] = set()
     for le in reversed(entries):
         if le.merge:
             continue  # merges are noise: skip them before paying for a parse
         c = conventional.parse(le.message)
-        if not c.conventional or is_noise(le, c):
+        if not (c.conventional or c.breaking) or is_noise(le, c):
             continue
         parsed.append(c)
         title = sections.get(c.type or "")
         if title is None and not c.breaking:
             continue
-        e = Entry(le.sha, c.subject, c.description, c.type, c.scope, c.breaking, c.breaking_note, c.work_items, le.author)
+        notes = [n for n in c.breaking_notes if n not in shown_notes]
+        shown_notes.update(notes)
+        e = Entry(le.sha, c.subject, c.description, c.type, c.scope, c.breaking, notes, c.work_items, le.author)
         (breaking if c.breaking else by_title[title]).append(e)  # type: ignore[index]
-        authors.setdefault(le.author)
+        for who in [le.author, *c.co_authors]:
+            name = _person(who)
+            if name and not bot.search(who) and not bot.search(name):
+                authors.setdefault(name.casefold(), name)
     out = [Section(BREAKING_TITLE, breaking)] if breaking else []
     out += [Section(t, by_title[t]) for t in titles if by_title[t]]
     return Notes(version=version, previous_tag=previous_tag, date=date, sections=out,
-                 contributors=sorted(authors, key=str.casefold), commits=parsed)
+                 contributors=sorted(authors.values(), key=str.casefold), commits=parsed)
+
+
+def _item_re(item: str) -> re.Pattern[str]:
+    """``item`` as a whole id: VS_003B is not the start of VS_003B-1."""
+    return re.compile(rf"(?<![\w.\-]){re.escape(item)}(?!\w|[.\-]\d)")
 
 
 def render_markdown(notes: Notes, links: WorkItemLinks | None = None, *, heading_level: int = 2) -> str:
@@ -225,14 +257,14 @@ def render_markdown(notes: Notes, links: WorkItemLinks | None = None, *, heading
             text = e.description
             if links is not None:
                 for item in e.work_items:
-                    text = re.sub(rf"\b{re.escape(item)}\b", lambda _m, i=item: links.markdown(i), text, count=1)
-                missing = [i for i in e.work_items if i not in e.description]
+                    text = _item_re(item).sub(lambda _m, i=item: links.markdown(i), text, count=1)
+                missing = [i for i in e.work_items if not _item_re(i).search(e.description)]
                 if missing:
                     text += " (" + ", ".join(links.markdown(i) for i in missing) + ")"
             scope = f"**{e.scope}:** " if e.scope else ""
             lines.append(f"- {scope}{text} ({e.sha[:7]})")
-            if e.breaking and e.breaking_note:
-                lines.append(f"  {e.breaking_note}")
+            if e.breaking:
+                lines.extend(f"  {note}" for note in e.breaking_notes)
         lines.append("")
     if notes.contributors:
         lines += [f"{h}# Contributors", ""] + [f"- {a}" for a in notes.contributors] + [""]
@@ -252,15 +284,16 @@ class NotesSource:
     sections: dict[str, str] = field(default_factory=dict)
     links: WorkItemLinks | None = None
     zero_major_bumps_minor: bool = True
+    bot_pattern: str | None = None  # None: DEFAULT_BOT_PATTERN
 
     @classmethod
     def from_loaded(cls, loaded) -> NotesSource:
         rc = loaded.config.release
         bl = loaded.config.backlog
-        files = [bl.file, bl.archive] if bl.layout == "inline" else [bl.file]
+        files = [bl.file, *bl.archive_files()] if bl.layout == "inline" else [bl.file]
         return cls(root=loaded.root, prefix=rc.tag_prefix, sections=dict(rc.sections),
                    links=WorkItemLinks(loaded.root, files, rc.work_item_url),
-                   zero_major_bumps_minor=rc.zero_major_bumps_minor)
+                   zero_major_bumps_minor=rc.zero_major_bumps_minor, bot_pattern=rc.bot_pattern)
 
 
 def history(src: NotesSource, rev: str = "HEAD") -> list[Notes]:
@@ -278,7 +311,8 @@ def history(src: NotesSource, rev: str = "HEAD") -> list[Notes]:
             continue
         previous = buckets[i + 1][0] if i + 1 < len(buckets) else None
         version = str(from_tag(tag, src.prefix)) if tag else None
-        out.append(build_notes(commits, src.sections, version=version, previous_tag=previous, date=when))
+        out.append(build_notes(commits, src.sections, version=version, previous_tag=previous, date=when,
+                               bots=src.bot_pattern))
     return out
 
 
@@ -295,14 +329,15 @@ def for_range(src: NotesSource, rev_range: str, *, version: str | None = None, d
         version = str(named) if named else (str(tags[0][0]) if tags else None)
     if date is None and entries:
         date = entries[0].time
-    return build_notes(entries, src.sections, version=version, previous_tag=start or None, date=date)
+    return build_notes(entries, src.sections, version=version, previous_tag=start or None, date=date,
+                       bots=src.bot_pattern)
 
 
 def unreleased(src: NotesSource, rev: str = "HEAD", *, exclude_tags: Sequence[str] = ()) -> Notes:
     """Notes of the commits after the last release tag reachable from ``rev``."""
     previous = last_release_tag(src.root, rev, src.prefix, exclude_tags)
     entries = read_log(src.root, [f"{previous}..{rev}" if previous else rev])
-    return build_notes(entries, src.sections, previous_tag=previous)
+    return build_notes(entries, src.sections, previous_tag=previous, bots=src.bot_pattern)
 
 
 def bumped(src: NotesSource, notes: Notes) -> Version | None:

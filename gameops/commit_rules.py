@@ -74,6 +74,16 @@ def _scope_ok(scope: str, rules: Rules) -> bool:
     return re.fullmatch(rules.work_item_pattern, scope) is not None
 
 
+# The release commit gameops writes (CHANGELOG.md of a release): the conventional-changelog
+# convention, accepted although "release" is not a work item. Exactly this form, nothing else.
+RELEASE_SUBJECT = re.compile(r"chore\(release\): v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.\-]+)?(?:\+[0-9A-Za-z.\-]+)?")
+
+
+def release_subject(version: str) -> str:
+    """The subject of gameops' release commit: ``chore(release): 1.4.0``."""
+    return f"chore(release): {version}"
+
+
 # Stricter than conventional's parser (which reads history as it is): lowercase types only.
 _HEADER = re.compile(r"^(?P<type>[a-z]+)(?:\((?P<scope>[^()]*)\))?(?P<bang>!)?: (?P<desc>\S.*)$")
 
@@ -106,7 +116,9 @@ def analyze(subject: str, rules: Rules | None = None) -> tuple[list[Problem], st
     rules = rules or Rules()
     problems: list[Problem] = []
     m = _HEADER.match(subject)
-    if m and m.group("type") in rules.types and (m.group("scope") is None or _scope_ok(m.group("scope"), rules)):
+    scope_ok = m is not None and (m.group("scope") is None or _scope_ok(m.group("scope"), rules)
+                                  or ("chore" in rules.types and RELEASE_SUBJECT.fullmatch(subject) is not None))
+    if m and m.group("type") in rules.types and scope_ok:
         if len(subject) > rules.max_subject_length:
             problems.append(_too_long(subject, rules))
         return problems, None

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import yaml
@@ -132,6 +134,7 @@ class ReleaseConfig(_Section):
     )
     shared_dir: str | None = Field(None, description="Shared location where distributed exports leave their artifacts.")
     work_item_url: str | None = Field(None, description="URL template of a work item in the notes ({id}, {id_lower}); default: its heading in the backlog.")
+    bot_pattern: str = Field(_commit_rules.conventional.DEFAULT_BOT_PATTERN, description="Regex searched in 'Name <email>' of authors and Co-authored-by trailers: matches are bots, not contributors, in the notes.")
     wrap_in_directory: bool = Field(True, description="Put everything in an archive inside one folder named like the archive.")
     symlinks: Literal["refuse", "store"] = Field(
         "refuse", description="Symbolic links among packaged files: refuse (exit 2), or store them as links when they point inside. Never followed outward.")
@@ -168,15 +171,29 @@ class ReleaseConfig(_Section):
             raise ValueError(f"tags {v + '1.0.0'!r} would not be valid git tag names: {why}")
         return v
 
+    @field_validator("bot_pattern")
+    @classmethod
+    def _bot_regex(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from None
+        return v
+
 
 class BacklogConfig(_Section):
     layout: Literal["inline", "table"] = Field("inline", description="inline: one Backlog.md with ### blocks; table: tracker table + one file per item.")
     file: str = Field("Docs/01-Active/Backlog.md", description="The backlog file.")
-    archive: str = Field("Docs/07-Archive/Completed_Backlog.md", description="Append-only archive (inline layout).")
+    archive: str = Field("Docs/07-Archive/Completed_Backlog.md", description="Archive that archived items go into (inline layout).")
+    archives: list[str] = Field(default_factory=list, description="Every archive file read besides `archive` (inline layout): verify, duplicate checks, docs counts, release-note links. Detected: every *Completed*Backlog*.md beside `archive`.")
     items_dir: str = Field("Docs/Backlog/items", description="Item files (table layout).")
     archive_dir: str = Field("Docs/Backlog/archive", description="Quarter folders (table layout).")
     done_statuses: list[str] = Field(default_factory=lambda: ["done", "completed", "resolved"], description="Statuses that mean done (case-insensitive, emoji ignored).")
     rejected_statuses: list[str] = Field(default_factory=lambda: ["rejected"], description="Statuses that mean rejected.")
+
+    def archive_files(self) -> list[str]:
+        """``archive`` first, then every other archive file, each once (inline layout)."""
+        return list(dict.fromkeys([self.archive, *self.archives]))
 
 
 class DocsConfig(_Section):
@@ -468,7 +485,7 @@ def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
-def _validation_message(err: dict[str, Any], where_of: Any) -> str:
+def _validation_message(err: Mapping[str, Any], where_of: Any) -> str:
     loc = tuple(err["loc"])
     dotted = ".".join(str(p) for p in loc) or "(top level)"
     where = where_of(loc)
@@ -501,6 +518,31 @@ def _find_shallow(root: Path, pattern: str, depth: int = 2) -> list[Path]:
         if found:
             break
     return sorted(found)
+
+
+ARCHIVE_FILE_RE = re.compile(r"^.*completed.*backlog.*\.md$", re.IGNORECASE)
+DEFAULT_ARCHIVE = "Docs/07-Archive/Completed_Backlog.md"
+
+
+def _detect_archives(root: Path, put: Any) -> None:
+    """Archive files of the inline layout: every ``*Completed*Backlog*.md`` in the archive folder
+    (BlockLife has ``CompletedBacklog.md`` and ``Completed_Backlog.md``). New entries go into
+    ``Completed_Backlog.md`` when it exists, else into the largest one."""
+    folder = root / Path(DEFAULT_ARCHIVE).parent
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    found = sorted(p for p in folder.iterdir() if ARCHIVE_FILE_RE.match(p.name) and p.is_file() and not p.is_symlink())
+    if not found:
+        return
+    rel = [p.relative_to(root).as_posix() for p in found]
+    if DEFAULT_ARCHIVE not in rel:
+        main = max(found, key=lambda p: p.stat().st_size).relative_to(root).as_posix()
+        put("backlog.archive", main, f"found {main}")
+    else:
+        main = DEFAULT_ARCHIVE
+    others = [r for r in rel if r != main]
+    if others:
+        put("backlog.archives", others, "more archive files in " + folder.relative_to(root).as_posix())
 
 
 def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
@@ -554,6 +596,8 @@ def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
             put("backlog.file", candidate, f"found {candidate}")
             if layout == "table":
                 put("backlog.layout", "table", "tracker-table era layout")
+            else:
+                _detect_archives(root, put)
             break
     return data, sources, notes
 
@@ -627,7 +671,7 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
     environ = dict(os.environ if environ is None else environ)
 
     explicit = config_file is not None
-    cfg_path = Path(config_file).expanduser() if explicit else root / CONFIG_FILE
+    cfg_path = Path(config_file).expanduser() if config_file is not None else root / CONFIG_FILE
     if explicit and not cfg_path.is_absolute() and not cfg_path.exists():
         cfg_path = root / cfg_path
 

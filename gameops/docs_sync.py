@@ -13,9 +13,10 @@ A file whose block content changes gets its first ``**Last Updated**: ...`` (or
 re-stamped its catalogue on every run). A run with nothing to change writes nothing. All
 writes of a run go through one journaled :class:`gameops.fileops.Plan`.
 
-Link check: every ``[text](target)``, image and reference definition outside code; http(s),
-mailto and other schemes are skipped, ``#anchor`` and ``?query`` are stripped, the target is
-resolved relative to the file (or the project root for ``/...``).
+Link check: every ``[text](target)``, image and reference definition outside code, found by a
+CommonMark parser (markdown-it-py); http(s), mailto and other schemes are skipped, ``#anchor``
+and ``?query`` are stripped, the target is resolved relative to the file (or the project root
+for ``/...``).
 """
 
 from __future__ import annotations
@@ -38,11 +39,7 @@ START = "<!-- gameops:backlog-summary -->"
 END = "<!-- /gameops:backlog-summary -->"
 BLOCK_RE = re.compile(re.escape(START) + r"(?P<body>.*?)" + re.escape(END), re.S)
 STAMP_RE = re.compile(r"^(?P<pre>\*\*Last Updated\*\*:[ \t]*|\*Last Updated:[ \t]*)(?P<value>[^\r\n*]*?)(?P<post>\*?)[ \t]*\r?$", re.M)
-LINK_RE = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*(?P<target><[^>]*>|[^)\s]+)(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
-REFDEF_RE = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*(?P<target>\S+)", re.M)
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
-CODE_SPAN_RE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.S)
-FENCE_RE = re.compile(r"^[ ]{0,3}(```|~~~).*?(?:^[ ]{0,3}\1[^\n]*$|\Z)", re.M | re.S)
 
 
 @dataclass
@@ -52,12 +49,17 @@ class Summary:
     waiting: int = 0
     archived_done: int = 0
     archived_rejected: int = 0
+    archived_cancelled: int = 0  # cancelled or obsolete: archived, never counted as completed
 
     def as_dict(self) -> dict:
         return {"active": sum(self.active_by_type.values()), "active_by_type": dict(sorted(self.active_by_type.items())),
                 "active_by_status": dict(sorted(self.active_by_status.items())), "done_waiting_for_archive": self.waiting,
-                "archived": self.archived_done + self.archived_rejected, "archived_completed": self.archived_done,
-                "archived_rejected": self.archived_rejected}
+                "archived": self.archived, "archived_completed": self.archived_done,
+                "archived_rejected": self.archived_rejected, "archived_cancelled": self.archived_cancelled}
+
+    @property
+    def archived(self) -> int:
+        return self.archived_done + self.archived_rejected + self.archived_cancelled
 
     def render(self, nl: str) -> str:
         def counts(c: Counter) -> str:
@@ -68,8 +70,8 @@ class Summary:
             f"- **In the backlog**: {active} ({counts(self.active_by_type)})",
             f"- **By status**: {counts(self.active_by_status)}",
             f"- **Done, waiting for the archive**: {self.waiting}",
-            f"- **Archived**: {self.archived_done + self.archived_rejected} "
-            f"({self.archived_done} completed, {self.archived_rejected} rejected)",
+            f"- **Archived**: {self.archived} ({self.archived_done} completed, {self.archived_rejected} rejected"
+            + (f", {self.archived_cancelled} cancelled or obsolete)" if self.archived_cancelled else ")"),
         ]
         return nl + nl.join(lines) + nl
 
@@ -95,22 +97,25 @@ def summarize(loaded: Loaded) -> Summary:
             s.active_by_type[r.type] += 1
             s.active_by_status[_status_label(r.status)] += 1
             s.waiting += kind in ("done", "rejected")
-        for paths in table.archived_files(root / cfg.archive_dir).values():
-            for p in paths:
-                s.archived_rejected += "[rejected]" in p.name
-                s.archived_done += "[rejected]" not in p.name
+        for paths in table.archived_files(root / cfg.archive_dir).values():  # by unique id: its last file decides
+            rejected_file = "[rejected]" in paths[-1].name
+            s.archived_rejected += rejected_file
+            s.archived_done += not rejected_file
         return s
     b = inline.load(root / cfg.file, cfg.file)
     for it in b.items:
         s.active_by_type[it.type] += 1
         s.active_by_status[_status_label(it.status)] += 1
         s.waiting += status_kind(it.status, done, rejected) in ("done", "rejected")
-    apath = root / cfg.archive
-    if apath.exists():
-        for it in inline.parse(Document.read(apath, cfg.archive)).items:
-            rejected_entry = it.marker == "REJECTED" or status_kind(it.status, done, rejected) == "rejected"
-            s.archived_rejected += rejected_entry
-            s.archived_done += not rejected_entry
+    kinds: dict[str, str] = {}  # by unique id: an id archived twice (or in two archive files) counts once
+    for rel in cfg.archive_files():
+        apath = root / rel
+        if apath.is_file():
+            for it in inline.parse(Document.read(apath, rel)).items:
+                kinds[it.id] = inline.entry_kind(it, done, rejected)  # the later entry wins
+    s.archived_done = sum(k == "done" for k in kinds.values())
+    s.archived_rejected = sum(k == "rejected" for k in kinds.values())
+    s.archived_cancelled = sum(k == "cancelled" for k in kinds.values())
     return s
 
 
@@ -118,27 +123,49 @@ def summarize(loaded: Loaded) -> Summary:
 # Links
 
 
-def _strip_code(text: str) -> str:
-    """Code fences and spans blanked out, line breaks kept (so line numbers stay right)."""
-    if "`" not in text and "~~~" not in text:
-        return text
-    blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
-    return CODE_SPAN_RE.sub(blank, FENCE_RE.sub(blank, text))
+_PARSER = None
+
+
+def _parser():
+    """A CommonMark parser (with tables) that reports link targets as written."""
+    global _PARSER
+    if _PARSER is None:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark").enable("table")
+        md.normalizeLink = lambda url: url  # keep the target as written: reports quote it, checks unquote it
+        md.validateLink = lambda url: True  # every scheme is seen (and skipped by internal_target)
+        _PARSER = md
+    return _PARSER
 
 
 def links(text: str) -> list[tuple[int, str]]:
-    """(line, target) of every link, image and reference definition outside code."""
-    clean = _strip_code(text)
-    if "](" not in clean and "]:" not in clean:
+    """(line, target) of every link, image and reference definition outside code.
+
+    Found by a CommonMark parser (markdown-it-py): fenced and indented code blocks and code
+    spans hold no links, and escaped brackets (``[a\\]b](b.md)``) are read as CommonMark does.
+    A reference link (``[text][ref]``) is reported where it is used and where it is defined.
+    """
+    if "](" not in text and "]:" not in text:
         return []
-    found = [(m.start("target"), m.group("target")) for m in LINK_RE.finditer(clean)]
-    found += [(m.start("target"), m.group("target")) for m in REFDEF_RE.finditer(clean)]
-    found.sort()
-    out, line, pos = [], 1, 0
-    for at, target in found:
-        line += clean.count("\n", pos, at)
-        pos = at
-        out.append((line, target.strip("<>")))
+    env: dict = {}
+    out: list[tuple[int, str]] = []
+    for tok in _parser().parse(text, env):
+        if tok.type != "inline" or not tok.children or not tok.map:
+            continue
+        line = tok.map[0] + 1
+        for child in tok.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open":
+                out.append((line, str(child.attrs.get("href", ""))))
+            elif child.type == "image":
+                out.append((line, str(child.attrs.get("src", ""))))
+                line += sum(c.type in ("softbreak", "hardbreak") for c in child.children or ())
+    for ref in env.get("references", {}).values():
+        if ref.get("map"):
+            out.append((ref["map"][0] + 1, ref["href"]))
+    out.sort()
     return out
 
 
@@ -233,7 +260,7 @@ def plan_sync(loaded: Loaded, today: date) -> tuple[fileops.Plan, dict]:
             summary = summarize(loaded)
         nl = "\r\n" if "\r\n" in text else "\n"
         body = summary.render(nl)
-        new = BLOCK_RE.sub(lambda m: START + body + END, text)
+        new = BLOCK_RE.sub(lambda m, body=body: START + body + END, text)
         if new != text:
             new = _stamp(new, today)
             data = (b"\xef\xbb\xbf" if raw[p].startswith(b"\xef\xbb\xbf") else b"") + new.encode("utf-8")

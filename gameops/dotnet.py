@@ -350,7 +350,7 @@ def publish(loaded: Loaded, project: str | Path, output: Path, configuration: st
     diags = msbuild.parse_lines(proc.lines)
     files = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()) if output.is_dir() else []
     ok = proc.returncode == 0 and not msbuild.errors(diags) and bool(files)
-    return PublishResult(project, output, ok, diags, files, proc.returncode)
+    return PublishResult(str(project), output, ok, diags, files, proc.returncode)
 
 
 

@@ -14,6 +14,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from gameops.errors import BadInput
 
@@ -106,7 +107,7 @@ class AtomicWriter:
         self.mode = mode
         self.keep_same = keep_same
         self.changed = False
-        self._file = None
+        self._file: BinaryIO | None = None
         self._tmp = ""
 
     def __enter__(self):
@@ -363,6 +364,7 @@ def apply(root: str | Path, job: str, plan: Plan) -> dict | None:
         for c, data in checked:
             if c["op"] == "replace":
                 stage = j.dir / c["stage"]
+                assert data is not None  # a replace step always carries its new content
                 atomic_write_bytes(stage, data)
                 if sha256_file(stage) != c["after"]:
                     raise _fail(f"{stage}: staged content does not verify (sha256)")

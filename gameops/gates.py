@@ -175,9 +175,9 @@ def scan_secrets(root: Path, files: list[str]) -> list[str]:
             collection.scan_file(name)
     found = []
     for filename, secret in collection:
-        rel = Path(filename)
-        rel = rel.relative_to(root) if rel.is_absolute() else rel
-        found.append(f"{rel.as_posix()}:{secret.line_number}: {secret.type}")
+        path = Path(filename)
+        shown = path.relative_to(root) if path.is_absolute() else path
+        found.append(f"{shown.as_posix()}:{secret.line_number}: {secret.type}")
     return sorted(set(found))
 
 

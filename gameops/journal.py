@@ -4,7 +4,7 @@ Layout, inside the game repository (git-ignored by its own ``.gitignore``)::
 
     .gameops/
       .gitignore          "*": nothing here is ever committed
-      lock                pid of the run working on this repository
+      lock                locked (kernel file lock) by the run working on this repository
       runs/<run-id>/
         journal.json      the plan and how far it got (rewritten atomically before each step)
         stage/<n>         new content of a file to replace (written before the commit point)
@@ -153,49 +153,39 @@ def pending(root: Path, clean: bool = True) -> list[Journal]:
 
 
 class Lock:
-    """``.gameops/lock`` holding the pid of the run. A lock whose process is gone (even after
-    ``kill -9``) is taken over; a live one means another run is working here."""
+    """A kernel lock on ``.gameops/lock`` (``flock``/``LockFileEx`` through the ``filelock``
+    package) held while a run works on this repository. The kernel releases it when the process
+    dies, even after ``kill -9``, so a stale lock never blocks a run and two runs can never both
+    take it over. What the file contains means nothing (an old pid from gameops before 0.2 is
+    ignored). Re-entrant within one process."""
 
     def __init__(self, root: Path) -> None:
         self.path = state_dir(root) / "lock"
         self.root = Path(root)
         self.held = False
+        self._lock: Any = None
 
     def acquire(self) -> None:
-        import psutil
+        from filelock import FileLock, Timeout
 
         from gameops.fileops import _step
 
         ensure_state_dir(self.root)
-        for _ in range(3):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                try:
-                    pid = int(self.path.read_text().strip() or "0")
-                except (OSError, ValueError):
-                    pid = 0
-                if pid and pid != os.getpid() and psutil.pid_exists(pid):
-                    raise JobFailed(f"{self.path}: another gameops maintenance run (pid {pid}) is working on "
-                                    "this repository; try again when it has finished") from None
-                try:
-                    self.path.unlink()
-                except FileNotFoundError:
-                    pass
-                continue
-            with os.fdopen(fd, "w") as f:
-                f.write(str(os.getpid()))
-            _step("lock taken")
-            self.held = True
-            return
-        raise JobFailed(f"{self.path}: cannot take the lock")
+        # timeout 0: never wait for another run; no soft (pid-file) fallback, which is what broke before
+        self._lock = FileLock(self.path, timeout=0, is_singleton=True, thread_local=False, fallback_to_soft=False)
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise JobFailed(f"{self.path}: another gameops maintenance run is working on this repository; "
+                            "try again when it has finished") from None
+        except OSError as exc:
+            raise JobFailed(f"{self.path}: cannot take the lock ({exc.strerror or exc})") from None
+        _step("lock taken")
+        self.held = True
 
     def release(self) -> None:
         if self.held:
-            try:
-                self.path.unlink()
-            except FileNotFoundError:
-                pass
+            self._lock.release()
             self.held = False
 
     def __enter__(self) -> Lock:

@@ -122,7 +122,7 @@ def godot_engine(loaded: Loaded):
     from gameops.export import Engine
 
     tool = tools.find_godot(loaded.config.godot.binary, loaded.root)
-    if tool.found and tool.version:
+    if tool.found and tool.path and tool.version:
         return Engine(tool.path, tool.version), tool
     return None, tool
 

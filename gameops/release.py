@@ -298,7 +298,8 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     # Notes and the CHANGELOG text (computed, not written).
     previous = changelog.last_release_tag(root, "HEAD", rc.tag_prefix, exclude=[tag])
     entries = changelog.read_log(root, [f"{previous}..HEAD" if previous else "HEAD"])
-    notes = changelog.build_notes(entries, src.sections, version=version, previous_tag=previous, date=epoch)
+    notes = changelog.build_notes(entries, src.sections, version=version, previous_tag=previous, date=epoch,
+                                  bots=src.bot_pattern)
     notes_md = changelog.render_markdown(notes, src.links)
     changelog_rel = Path(rc.changelog).as_posix()
     cl_path = root / changelog_rel

@@ -153,6 +153,9 @@ def start(host: str = "127.0.0.1", port: int = 4200, database: str | None = None
     # whatever --port says, and the UI on any other port shows "Something went wrong".
     public = socket.getfqdn() if host in ("0.0.0.0", "::") else host
     env.setdefault("PREFECT_UI_API_URL", f"http://{public}:{port}/api")
+    # Links the server writes itself (the `ui_url` of automation messages: gameops alerts) need
+    # the UI's address; unset, they read "None".
+    env.setdefault("PREFECT_UI_URL", f"http://{public}:{port}")
     if db_url:
         check_database(db_url)
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = db_url

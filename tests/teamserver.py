@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
 from conftest import GIT_ENV, SAMPLE_GAME, git
 from gameops.process import kill_tree
@@ -68,8 +67,9 @@ def team_server(tmp: Path, postgres: bool) -> Iterator[Team]:
 
 
 @contextlib.contextmanager
-def workers(team: Team, pools: dict[str, str], logs: Path) -> Iterator[dict[str, Path]]:
-    """One process worker per pool (name -> pool); yields name -> log file. Poll interval 1 s."""
+def workers(team: Team, pools: dict[str, str], logs: Path, python: str | None = None) -> Iterator[dict[str, Path]]:
+    """One process worker per pool (name -> pool); yields name -> log file. Poll interval 1 s.
+    ``python``: the workers run that interpreter's Prefect and gameops (default: this venv's)."""
     from gameops.deployments.work_pools import start_worker, stop_worker
 
     logs.mkdir(parents=True, exist_ok=True)
@@ -78,7 +78,7 @@ def workers(team: Team, pools: dict[str, str], logs: Path) -> Iterator[dict[str,
     try:
         for name, pool in pools.items():
             paths[name] = logs / f"{name}.log"
-            procs.append(start_worker(pool, name, team.api_url, paths[name], poll_s=1,
+            procs.append(start_worker(pool, name, team.api_url, paths[name], poll_s=1, python=python,
                                       env={k: v for k, v in team.env().items() if k != "PREFECT_API_URL"}))
         yield paths
     finally:
@@ -116,20 +116,6 @@ def two_platform_game(dest: Path, *, distributed: bool, shared: Path | None, poo
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", "feat: two export platforms")
     return dest
-
-
-def prefect_file_with(tmp: Path, extra: list[dict]) -> Path:
-    """The checkout's prefect.yaml plus ``extra`` deployments (e.g. an export-server entry)."""
-    doc = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
-    doc["deployments"] += extra
-    out = tmp / "prefect-test.yaml"
-    out.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return out
-
-
-def export_entry(platform: str, pool: str) -> dict:
-    return {"name": f"export-{platform}", "entrypoint": "flows/export.py:export_platform", "tags": ["gameops", "export"],
-            "parameters": {"project": "{{ $GAMEOPS_PROJECT }}", "platform": platform}, "work_pool": {"name": pool}}
 
 
 def clone_state(src: Path, dest: Path) -> Path:

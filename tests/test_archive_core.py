@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -32,6 +33,9 @@ def test_archive_then_verify_passes_and_every_id_appears_once(layout, tmp_path):
     archived = {a["id"] for a in result["archived"]}
     statuses = {i["id"]: i["status"] for i in report["items"]}
     assert all(statuses[i] == "correctly_archived" for i in archived)
+    if layout == "inline":  # the second archive file is read too
+        td048 = next(i for i in report["items"] if i["id"] == "TD_048")
+        assert td048["status"] == "correctly_archived" and td048["where"][0].startswith("Docs/07-Archive/CompletedBacklog.md:")
     # a second run has nothing to do and writes nothing
     snap = tree_bytes(root)
     again = archive.run(load(root), TODAY)
@@ -39,27 +43,112 @@ def test_archive_then_verify_passes_and_every_id_appears_once(layout, tmp_path):
     assert tree_bytes(root) == snap
 
 
-def test_inline_archive_is_append_only_under_todays_heading(tmp_path):
+def _blocks(text: str, ids: list[str]) -> dict[str, list[str]]:
+    """The lines of each ``### ID:`` block of a backlog text (until the next heading of level 3 or
+    above, or a ``---`` rule); read independently of gameops' parser."""
+    out: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        m = re.match(r"^(#{2,3}) (\S+?):", line)
+        if re.match(r"^#{1,3} ", line) or line.strip() == "---":
+            current = m.group(2) if m and m.group(2) in ids else None
+            if current:
+                out[current] = []
+        if current:
+            out[current].append(line)
+    return out
+
+
+def _entry(archive_text: str, item_id: str) -> str:
+    m = re.search(rf"^#### {re.escape(item_id)}: .*?(?=^#{{1,4}} |\Z)", archive_text, re.M | re.S)
+    assert m, f"{item_id} not in the archive"
+    return m.group(0)
+
+
+def _assert_every_line_kept(block: list[str], entry: str, marker: str) -> None:
+    """Every non-blank line of the backlog block is in the archive entry: verbatim; the heading
+    with the marker; sub-headings one level down; the first Status line as the marker."""
+    heading, body = block[0], block[1:]
+    assert entry.splitlines()[0] == heading.replace("### ", "#### ", 1) + " " + marker
+    lines = entry.splitlines()
+    status_seen = False
+    for line in body:
+        if not line.strip():
+            continue
+        if line.startswith("**Status**:") and not status_seen:
+            status_seen = True
+            continue
+        if line.startswith("#"):
+            assert "#####" + line.lstrip("#") in lines, line
+        else:
+            assert line in lines, f"lost: {line!r}"
+
+
+def test_inline_archive_keeps_every_line_in_the_right_section(tmp_path):
     root = copy_fixture("inline", tmp_path / "r")
-    old = (root / "Docs/07-Archive/Completed_Backlog.md").read_bytes()
-    archive.run(load(root), TODAY)
-    new = (root / "Docs/07-Archive/Completed_Backlog.md").read_bytes()
-    assert new.startswith(old)
-    added = new[len(old):].decode()
-    assert added.startswith("\n### 2025-08-29\n")
-    assert "#### TD_077: Incremental test runner ❌ REJECTED" in added
-    assert "[RESURRECT-IF: The full suite takes more than 2 minutes.]" in added
-    assert "#### VS_003B-4: Tier-up merges (sub-slice 4) ✅ COMPLETED" in added
-    assert "##### Implementation Notes" in added  # sub-heading kept inside the entry
+    apath = root / "Docs/07-Archive/Completed_Backlog.md"
+    old_lines = apath.read_text().splitlines()
+    moved = ["TD_088", "VS_003B-4", "VS_000.3", "TD_077", "BR_015", "TD_089", "TD_090"]
+    blocks = _blocks((root / "Docs/01-Active/Backlog.md").read_text(), moved)
+    assert set(blocks) == set(moved)
+    result = archive.run(load(root), TODAY)
+    assert sorted(a["id"] for a in result["archived"]) == sorted(moved)
+    text = apath.read_text()
+    for item_id, block in blocks.items():
+        marker = "❌ REJECTED" if item_id == "TD_077" else "✅ COMPLETED"
+        _assert_every_line_kept(block, _entry(text, item_id), marker)
+    # no line of the archive changed or went away: the old lines are a subsequence of the new
+    it = iter(text.splitlines())
+    assert all(any(old == new for new in it) for old in old_lines)
+    # completed entries open the Completed section (newest date block first) ...
+    completed = text.index("## ✅ Completed Items")
+    today = text.index("### 2025-08-29")
+    assert completed < today < text.index("#### TD_088:") < text.index("## 2025-08-19")
+    assert text.count("### 2025-08-29") == 2  # one block in each section
+    # ... rejected ones go to the Rejected section (added, since the archive had none), not under
+    # the archive's last heading
+    rejected = text.index("## ❌ Rejected Items")
+    assert rejected > text.index("#### TD_085:") and text.index("#### TD_077:") > rejected
+    assert "[RESURRECT-IF: The full suite takes more than 2 minutes.]" in _entry(text, "TD_077")
+    assert "##### Implementation Notes" in _entry(text, "TD_088")
     backlog = (root / "Docs/01-Active/Backlog.md").read_text()
     for gone in ("### TD_088", "### VS_003B-4", "### TD_077", "### BR_015", "### TD_089", "### TD_090"):
         assert gone not in backlog
     assert "### TD_999: Example only" in backlog  # the template in the code fence is untouched
-    # the same day again appends under the same heading, without a second heading
+    # the same day again joins today's block of the Completed section, without a second heading
     (root / "Docs/01-Active/Backlog.md").write_text(backlog.replace("**Status**: Ready for Dev", "**Status**: Done"))
     archive.run(load(root), TODAY)
-    final = (root / "Docs/07-Archive/Completed_Backlog.md").read_text()
-    assert final.count("### 2025-08-29") == 1 and "#### ART_002: Tier-2 block sprites ✅ COMPLETED" in final
+    final = apath.read_text()
+    assert final.count("### 2025-08-29") == 2
+    assert final.index("#### TD_088:") < final.index("#### ART_002: Tier-2 block sprites ✅ COMPLETED") < final.index("## 2025-08-19")
+
+
+def test_a_later_day_opens_a_new_block_above_the_older_ones(tmp_path):
+    root = copy_fixture("inline", tmp_path / "r")
+    archive.run(load(root), TODAY)
+    p = root / "Docs/01-Active/Backlog.md"
+    p.write_text(p.read_text().replace("**Status**: Ready for Dev", "**Status**: Done"))
+    archive.run(load(root), date(2025, 9, 2))
+    text = (root / "Docs/07-Archive/Completed_Backlog.md").read_text()
+    assert text.index("## ✅ Completed Items") < text.index("### 2025-09-02") < text.index("#### ART_002:") \
+        < text.index("### 2025-08-29") < text.index("#### TD_088:")
+
+
+def test_interrupted_move_is_finished_when_the_archive_has_every_line(tmp_path):
+    root = copy_fixture("inline", tmp_path / "r")
+    bpath = root / "Docs/01-Active/Backlog.md"
+    block = _blocks(bpath.read_text(), ["VS_000.3"])["VS_000.3"]
+    # someone copied VS_000.3 into the other archive file by hand and stopped there
+    other = root / "Docs/07-Archive/CompletedBacklog.md"
+    other.write_text(other.read_text() + "\n" + "\n".join(block) + "\n")
+    archived_before = other.read_bytes()
+    result = archive.run(load(root), TODAY)
+    entry = {a["id"]: a for a in result["archived"]}["VS_000.3"]
+    assert entry["to"] == "Docs/07-Archive/CompletedBacklog.md" and "already archived" in entry["finished"]
+    assert "### VS_000.3" not in bpath.read_text()
+    assert other.read_bytes() == archived_before
+    assert "VS_000.3" not in (root / "Docs/07-Archive/Completed_Backlog.md").read_text()
+    assert _ids(root)["VS_000.3"] == 1
 
 
 def test_table_archive_moves_files_rewrites_links_and_marks_rows(tmp_path):
@@ -99,7 +188,9 @@ def test_inline_item_already_in_archive_stays_and_is_reported(tmp_path):
     p.write_text(p.read_text().replace("### TD_089:", "### TD_068:"))
     result = archive.run(load(root), TODAY)
     assert [s["id"] for s in result["skipped"]] == ["TD_068"]
-    assert "never overwritten" in result["skipped"][0]["reason"]
+    reason = result["skipped"][0]["reason"]
+    assert "already archived at Docs/07-Archive/Completed_Backlog.md:" in reason and "never overwritten" in reason
+    assert "add what is missing to the archive entry" in reason and "then run again" in reason
     assert "### TD_068:" in p.read_text()
     assert (root / "Docs/07-Archive/Completed_Backlog.md").read_text().count("#### TD_068:") == 1
 

@@ -71,7 +71,7 @@ def test_archive_commits_on_a_branch_and_leaves_an_artifact(tmp_path, gameops_cl
     on_branch = git(root, "show", f"{branch}:Docs/01-Active/Backlog.md")
     assert "### TD_088:" not in on_branch and "### BR_016:" in on_branch
     assert "#### TD_088: Fix TurnManager double-spawn race ✅ COMPLETED" in git(root, "show", f"{branch}:Docs/07-Archive/Completed_Backlog.md")
-    assert git(root, "log", "-1", "--format=%s", branch).startswith("chore(backlog): archive 7 item(s): TD_088")
+    assert git(root, "log", "-1", "--format=%s", branch) == "chore: archive 7 backlog items (TD_088, VS_003B-4, VS_000.3 and 4 more)"
     assert git(root, "rev-list", "--count", "main") == "1"
 
     from prefect.client.orchestration import get_client

@@ -126,3 +126,73 @@ def test_prepend_is_idempotent_and_keeps_the_header():
 def test_prepend_does_not_confuse_similar_versions():
     assert changelog.prepend("## [0.2.0-rc.1]\n", "## [0.2.0]\n", "0.2.0") is not None
     assert changelog.prepend("## v0.2.0 (2026)\n", "## [0.2.0]\n", "0.2.0") is None
+
+
+# ---------------------------------------------------------------------------
+# Notes from real history (issue 10): co-authors, BREAKING subjects, extra spaces, squash bodies,
+# work items across every archive file and to the right sub-item.
+
+SQUASH = ("feat!: bigger grid (#80)\n\n* feat!: bigger grid\n\nBREAKING CHANGE: grids are 10x10 now\n\n"
+          "* fix: tweak the grid\n\nBREAKING CHANGE: grids are 10x10 now\n\n"
+          "Co-authored-by: dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>\n"
+          "Co-authored-by: Debugger Expert <debugger-expert@blocklife>")
+
+
+@pytest.fixture
+def history_repo(tmp_path) -> Path:
+    r = tmp_path / "blocklike"
+    (r / "Docs" / "01-Active").mkdir(parents=True)
+    (r / "Docs" / "07-Archive").mkdir(parents=True)
+    (r / "Docs" / "01-Active" / "Backlog.md").write_text("# Backlog\n\n### VS_003B: Tier-up merges\n**Status**: Approved\n")
+    (r / "Docs" / "07-Archive" / "Completed_Backlog.md").write_text(
+        "# Archive\n\n## ✅ Completed Items\n\n### 2025-08-26\n\n#### VS_003B-1: Merge Pattern Recognition ✅ COMPLETED\n")
+    (r / "Docs" / "07-Archive" / "CompletedBacklog.md").write_text(
+        "# Completed Backlog Archive\n\n## 2025-08-22\n\n### TD_048: Migrate FsCheck\n**Status**: Done\n")
+    git(r, "init", "-q", "-b", "main")
+    git(r, "add", "-A")
+    commit(r, "chore: start")
+    git(r, "tag", "-a", "v0.1.0", "-m", "0.1.0")
+    commit(r, "feat(VS_003B-1): merge pattern recognition\n\n"
+              "Co-authored-by: Dev Engineer <dev-engineer@blocklife>\nCo-Authored-By: Claude <noreply@anthropic.com>\n"
+              "Co-authored-by: Dev Engineer <dev-eng@blocklife>")
+    commit(r, "feat(VS_003B): tier-up merges")
+    commit(r, "fix:   migrate FsCheck tests (TD_048)")
+    commit(r, "BREAKING: drop the old save format")
+    commit(r, "BREAKING CHANGE: remove the v1 scoring API")
+    commit(r, SQUASH)
+    return r
+
+
+def test_notes_from_real_history(history_repo):
+    from gameops.config import load
+
+    s = changelog.NotesSource.from_loaded(load(history_repo, environ={}))
+    notes = changelog.unreleased(s)
+    md = changelog.render_markdown(notes, s.links)
+    breaking = [e.description for e in notes.sections[0].entries]
+    assert notes.sections[0].title == "Breaking Changes"
+    assert breaking == ["drop the old save format", "remove the v1 scoring API", "bigger grid (#80)"]
+    assert md.count("grids are 10x10 now") == 1  # the squash body repeats it: shown once
+    assert "- fix migrate" not in md and "- migrate FsCheck tests (" in md  # spaces after the colon tolerated
+    # work items link to the right heading, in whichever archive file it is
+    assert "[VS_003B-1](Docs/07-Archive/Completed_Backlog.md#vs_003b-1-merge-pattern-recognition--completed)" in md
+    assert "[VS_003B](Docs/01-Active/Backlog.md#vs_003b-tier-up-merges)" in md
+    assert "[TD_048](Docs/07-Archive/CompletedBacklog.md#td_048-migrate-fscheck)" in md
+    assert "[VS_003B](Docs/07-Archive" not in md
+    # co-authors are contributors, once by name; bots and AI assistants are not
+    assert notes.contributors == ["Debugger Expert", "Dev Engineer", "Test Author"]
+    # BREAKING subjects count for --bump too
+    from gameops import conventional, version
+
+    breaking_only = [c for c in notes.commits if c.type is None]
+    assert [c.description for c in breaking_only] == ["drop the old save format", "remove the v1 scoring API"]
+    assert str(version.next_version(version.parse("1.2.3"), breaking_only)) == "2.0.0"
+    assert str(version.next_version(version.parse("1.2.3"), [conventional.parse("fix:   a")])) == "1.2.4"
+
+
+def test_bot_pattern_is_configurable(history_repo):
+    from gameops.config import load
+
+    (history_repo / "gameops.yaml").write_text("release:\n  bot_pattern: '(?i)engineer|\\[bot\\]'\n")
+    s = changelog.NotesSource.from_loaded(load(history_repo, environ={}))
+    assert changelog.unreleased(s).contributors == ["Claude", "Debugger Expert", "Test Author"]

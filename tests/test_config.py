@@ -125,3 +125,24 @@ def test_configuration_reference_is_current():
 
     committed = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert committed == render(), "docs/configuration.md is stale: python -m gameops.config_docs > docs/configuration.md"
+
+
+def test_every_archive_file_is_detected(tmp_path):
+    """BlockLife has two archive files beside each other; both are read, new entries go into
+    Completed_Backlog.md. Without it, the largest archive file takes the entries."""
+    repo = tmp_path / "r"
+    (repo / "Docs" / "01-Active").mkdir(parents=True)
+    (repo / "Docs" / "01-Active" / "Backlog.md").write_text("# Backlog\n")
+    arch = repo / "Docs" / "07-Archive"
+    arch.mkdir(parents=True)
+    (arch / "CompletedBacklog.md").write_text("# Completed Backlog Archive\n\n### TD_048: x\n")
+    (arch / "Completed_Backlog.md").write_text("# Archive\n")
+    (arch / "Notes.md").write_text("# not an archive\n")
+    loaded = load(repo, environ={})
+    cfg = loaded.config.backlog
+    assert cfg.archive == "Docs/07-Archive/Completed_Backlog.md"
+    assert cfg.archive_files() == ["Docs/07-Archive/Completed_Backlog.md", "Docs/07-Archive/CompletedBacklog.md"]
+    assert loaded.sources["backlog.archives"].startswith("detected")
+    (arch / "Completed_Backlog.md").unlink()
+    cfg = load(repo, environ={}).config.backlog
+    assert cfg.archive_files() == ["Docs/07-Archive/CompletedBacklog.md"]

@@ -26,7 +26,7 @@ def test_summary_recomputed_and_stamped_then_second_run_writes_nothing(tmp_path)
     text = (root / CATALOGUE).read_text()
     assert "**Last Updated**: 2025-08-30\n" in text
     assert "- **In the backlog**: 14 (ART 1, BR 2, TD 6, VS 5)" in text
-    assert "- **Archived**: 5 (4 completed, 1 rejected)" in text
+    assert "- **Archived**: 7 (5 completed, 1 rejected, 1 cancelled or obsolete)" in text
     assert "- **Done, waiting for the archive**: 7" in text
     assert (root / "Docs/01-Active/Backlog.md").read_bytes() == backlog_before  # no stamp where nothing changed
     snap, mtimes = tree_bytes(root), _mtimes(root)
@@ -38,7 +38,7 @@ def test_summary_recomputed_and_stamped_then_second_run_writes_nothing(tmp_path)
     third = docs_sync.run(load(root), date(2025, 10, 2))
     assert third["changed_files"] == [CATALOGUE]
     text = (root / CATALOGUE).read_text()
-    assert "**Last Updated**: 2025-10-02" in text and "- **Archived**: 12 (10 completed, 2 rejected)" in text
+    assert "**Last Updated**: 2025-10-02" in text and "- **Archived**: 14 (11 completed, 2 rejected, 1 cancelled or obsolete)" in text
 
 
 def test_table_layout_summary(tmp_path):
@@ -84,6 +84,31 @@ def test_links_anchors_stripped_externals_skipped_code_ignored(tmp_path):
     assert ("Docs/01-Active/Backlog.md", 92, "../02-Design/Game/Match3.md#rewards") in broken
     assert r["ok"] is True  # broken links fail the run only with --check-links
     assert docs_sync.run(load(root), date(2025, 8, 30), check_links_fail=True)["ok"] is False
+
+
+def test_links_are_found_as_commonmark_reads_them():
+    text = (
+        "# Links\n"                                     # 1
+        "\n"                                            # 2
+        "    [indented code](nowhere.md)\n"             # 3: an indented code block, not a link
+        "\n"                                            # 4
+        "[a\\]b](b.md) then a link over\n"              # 5: escaped bracket inside the text
+        "two [lines](\n"                                # 6
+        "c.md)\n"                                       # 7
+        "\n"                                            # 8
+        "| col | link |\n"                              # 9
+        "|-----|------|\n"                              # 10
+        "| x | ![pic](img/p.png) |\n"                   # 11
+        "\n"                                            # 12
+        "- item with [d](<My Notes.md> \"title\")\n"    # 13
+        "\n"                                            # 14
+        "~~~\n[fenced](no.md)\n~~~\n"                    # 15-17
+        "`[span](no.md)` and [used][ref]\n"             # 18
+        "\n"                                            # 19
+        "[ref]: e.md\n"                                 # 20
+    )
+    assert docs_sync.links(text) == [(5, "b.md"), (6, "c.md"), (11, "img/p.png"), (13, "My Notes.md"),
+                                     (18, "e.md"), (20, "e.md")]
 
 
 def test_dry_run_writes_nothing_and_shows_the_diff(tmp_path):
@@ -145,3 +170,23 @@ def test_rerun_after_a_killed_sync_finishes_it(tmp_path):
         again = docs_sync.run(load(game, environ={}), date.fromisoformat(day))
         assert again["ok"], kill_at
         assert tree_bytes(game) == expected, f"killed after step {kill_at}: the rerun did not finish the sync"
+
+
+def test_archived_counts_are_by_unique_id_over_every_archive_file(tmp_path):
+    root = copy_fixture("inline", tmp_path / "r")
+    other = root / "Docs/07-Archive/CompletedBacklog.md"
+    # TD_042 is archived in both files (counted once); TD_029 is obsolete, BR_012 resolved
+    other.write_text(other.read_text() + "\n### TD_042: Replace static event router\n**Status**: Done ✅\n\n"
+                     "#### TD_029: Main directory protection ❌ OBSOLETE\n**Reason**: no longer needed\n\n"
+                     "#### BR_012: Worktree branch conflict ✅ RESOLVED\n**Completed**: 2025-08-21\n")
+    s = docs_sync.summarize(load(root)).as_dict()
+    assert (s["archived_completed"], s["archived_rejected"], s["archived_cancelled"]) == (6, 1, 2)
+    assert s["archived"] == 9
+
+
+def test_table_layout_counts_an_id_archived_twice_once(tmp_path):
+    root = copy_fixture("table", tmp_path / "r")
+    q = root / "Docs/Backlog/archive/2025-Q3"
+    src = next(q.glob("2025_08_15-TD_015-*.md"))
+    (q / "2025_08_20-TD_015-archive-naming-again-[refactor][completed].md").write_bytes(src.read_bytes())
+    assert docs_sync.summarize(load(root)).as_dict()["archived"] == 1

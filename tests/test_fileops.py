@@ -95,18 +95,32 @@ def test_recovery_refuses_a_file_someone_else_changed(tmp_path):
     assert journal.pending(tmp_path)  # journal kept for a person to look at
 
 
-def test_lock_refuses_a_live_run_and_takes_over_a_killed_one(tmp_path):
-    lock = journal.Lock(tmp_path)
+HOLD_LOCK = ("import sys, time\nfrom gameops import journal\nlock = journal.Lock(sys.argv[1])\nlock.acquire()\n"
+             "print('held', flush=True)\ntime.sleep(120)\n")
+
+
+def test_lock_refuses_a_live_run_and_dies_with_a_killed_one(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(JobFailed, match="another gameops maintenance run is working on this repository"):
+            journal.Lock(tmp_path).acquire()
+    finally:
+        holder.kill()  # kill -9: no clean-up code runs in the holder
+        holder.wait()
+    with journal.Lock(tmp_path):  # the kernel released the dead run's lock
+        with journal.Lock(tmp_path):  # re-entrant in one process
+            pass
+        other = subprocess.run([sys.executable, "-c", HOLD_LOCK, str(tmp_path)], capture_output=True, text=True, timeout=60)
+        assert other.returncode != 0 and "another gameops maintenance run" in other.stderr
+
+
+def test_a_lock_file_naming_a_live_pid_does_not_block(tmp_path):
+    # gameops before the kernel lock wrote the pid into the file; a reused pid blocked every run
     journal.ensure_state_dir(tmp_path)
-    (tmp_path / ".gameops" / "lock").write_text(str(os.getppid()))  # a live process
-    with pytest.raises(JobFailed, match="another gameops maintenance run"):
-        lock.acquire()
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    (tmp_path / ".gameops" / "lock").write_text(str(dead.pid))
-    with lock:
-        assert (tmp_path / ".gameops" / "lock").read_text() == str(os.getpid())
-    assert not (tmp_path / ".gameops" / "lock").exists()
+    (tmp_path / ".gameops" / "lock").write_text(str(os.getppid()))
+    with journal.Lock(tmp_path) as lock:
+        assert lock.held
 
 
 # ---------------------------------------------------------------------------

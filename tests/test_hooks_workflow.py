@@ -111,39 +111,85 @@ def test_push_deleting_main_is_refused_and_main_from_main_too(repo, tmp_path):
     assert cp.returncode != 0 and "git branch -f main origin/main" in cp.stderr
 
 
-def test_husky_hooks_path_same_rules_and_uninstall_restores(tmp_path):
+def _husky_repo(tmp_path) -> Path:
+    """A Husky.NET repository as `dotnet husky install` leaves it: tracked .husky/ hooks and
+    task-runner.json, its generated _/husky.sh (ignored), core.hooksPath=.husky."""
     r = new_repo(tmp_path / "husky-game")
     husky = r / ".husky"
     (husky / "_").mkdir(parents=True)
-    (husky / "_" / "husky.sh").write_text("# husky helper\n")
-    pre_commit = '#!/bin/sh\n. "$(dirname "$0")/_/husky.sh"\necho "husky pre-commit ran"\n'
-    (husky / "pre-commit").write_text(pre_commit)
+    (husky / "_" / ".gitignore").write_text("*\n")
+    (husky / "_" / "husky.sh").write_text("# husky helper\nHUSKY_HELPER=loaded\n")
+    (husky / "pre-commit").write_text('#!/bin/sh\n. "$(dirname "$0")/_/husky.sh"\necho "husky pre-commit ran: $HUSKY_HELPER"\n')
     (husky / "pre-commit").chmod(0o755)
     (husky / "commit-msg").write_text("#!/bin/sh\nexit 0\n")
     (husky / "commit-msg").chmod(0o700)
+    (husky / "post-merge").write_text('#!/bin/sh\necho "husky post-merge ran"\n')
+    (husky / "post-merge").chmod(0o755)
+    (husky / "task-runner.json").write_text('{"tasks": []}\n')
     ok(git(r, "add", ".husky"))
     ok(git(r, "commit", "-q", "-m", "chore: husky hooks"))
     ok(git(r, "config", "core.hooksPath", ".husky"))
-    before = {p.name: (p.read_bytes(), stat.S_IMODE(p.stat().st_mode)) for p in husky.iterdir() if p.is_file()}
+    return r
 
-    cp = gameops(r, "hooks", "install", "--chain")
+
+def _snapshot(r: Path) -> dict:
+    """Every file of the work tree and the git config, with bytes and mode."""
+    files = {p.relative_to(r).as_posix(): (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
+             for p in r.rglob("*") if p.is_file() and ".git" not in p.relative_to(r).parts}
+    files[".git/config"] = ((r / ".git" / "config").read_bytes(), 0)
+    return files
+
+
+def test_husky_tracked_folder_is_never_written_and_uninstall_restores(tmp_path):
+    r = _husky_repo(tmp_path)
+    before = _snapshot(r)
+
+    cp = gameops(r, "hooks", "install")
     assert cp.returncode == 0, cp.stderr
-    assert "Husky.NET" in cp.stderr
-    assert all((husky / h).is_file() for h in HOOKS)
-    assert not (r / ".git" / "hooks" / "pre-commit").exists()
+    assert "Husky.NET" in cp.stderr and "tracked folder" in cp.stderr
+    after_install = _snapshot(r)
+    assert {k: v for k, v in after_install.items() if k != ".git/config"} == \
+        {k: v for k, v in before.items() if k != ".git/config"}     # no file of the work tree changed
+    assert ok(git(r, "status", "--porcelain")) == ""
+    tracked = ok(git(r, "ls-files")).split()
+    assert not any(str(tmp_path) in (r / f).read_text() for f in tracked)
+    assert ok(git(r, "config", "core.hooksPath")).strip() == (r / ".git" / "gameops" / "hooks").as_posix()
 
-    assert commit_file(r, "a.txt", "feat: a").returncode == 1  # main refused
+    # gameops' rules hold, and Husky's own hooks still run (from .husky/, helper found)
+    cp = commit_file(r, "a.txt", "feat: a")
+    assert cp.returncode == 1 and "Commits on 'main' are not allowed" in cp.stderr
     ok(git(r, "switch", "-q", "-c", "feat/VS_003-grid"))
     assert git(r, "commit", "-q", "-m", "bad message").returncode == 1
     cp = git(r, "commit", "-q", "-m", "feat(VS_003): add a")
     assert cp.returncode == 0, cp.stderr
-    assert "husky pre-commit ran" in cp.stdout + cp.stderr  # --chain: the saved husky hook still runs, from .husky/
+    assert "husky pre-commit ran: loaded" in cp.stdout + cp.stderr
+    ok(git(r, "switch", "-q", "main"))
+    cp = git(r, "merge", "-q", "--no-verify", "--ff-only", "feat/VS_003-grid")
+    assert "husky post-merge ran" in cp.stdout + cp.stderr  # a hook gameops does not handle is passed on
+
+    cp = gameops(r, "hooks", "install")  # twice: nothing changes
+    assert cp.returncode == 0 and _snapshot(r)[".git/config"] == after_install[".git/config"]
 
     cp = gameops(r, "hooks", "uninstall")
     assert cp.returncode == 0, cp.stderr
-    after = {p.name: (p.read_bytes(), stat.S_IMODE(p.stat().st_mode)) for p in husky.iterdir() if p.is_file()}
-    assert after == before
-    assert ok(git(r, "status", "--porcelain")) == ""
+    final = _snapshot(r)
+    assert final[".git/config"] == before[".git/config"]            # byte for byte
+    assert {k: v for k, v in final.items() if k not in (".git/config", "a.txt")} == \
+        {k: v for k, v in before.items() if k != ".git/config"}
+    assert ok(git(r, "config", "core.hooksPath")).strip() == ".husky"
+    assert not (r / ".git" / "gameops").exists()
+
+
+def test_husky_install_that_reset_hooks_path_is_reported_and_uninstall_still_restores(tmp_path):
+    r = _husky_repo(tmp_path)
+    ok(gameops(r, "hooks", "install"))
+    ok(git(r, "config", "core.hooksPath", ".husky"))  # what `dotnet husky install` does
+    ok(git(r, "config", "user.name", "Someone"))       # and another change to the config meanwhile
+    cp = gameops(r, "--json", "hooks", "status")
+    assert "run `gameops hooks install` again" in cp.stdout
+    ok(gameops(r, "hooks", "uninstall"))
+    assert ok(git(r, "config", "core.hooksPath")).strip() == ".husky"
+    assert ok(git(r, "config", "user.name")).strip() == "Someone"
     assert not (r / ".git" / "gameops").exists()
 
 
@@ -356,3 +402,15 @@ def test_pre_commit_hooks_manifest_matches_the_hooks():
         assert hook["entry"] == f"gameops hooks run {name}" and name in KNOWN
         assert hook["stages"] == [name]
         assert hook["language"] == "python"
+
+
+def test_husky_hook_that_is_not_executable_is_skipped_as_git_would(tmp_path):
+    """BlockLife's .husky hooks are tracked as 100644: git on Linux ignores them, so the chain does too."""
+    r = _husky_repo(tmp_path)
+    (r / ".husky" / "pre-commit").chmod(0o644)
+    ok(gameops(r, "hooks", "install"))
+    ok(git(r, "switch", "-q", "-c", "feat/VS_003-grid"))
+    cp = commit_file(r, "b.txt", "feat(VS_003): add b")
+    assert cp.returncode == 0, cp.stderr
+    assert "husky pre-commit ran" not in cp.stdout + cp.stderr
+    assert ".husky/pre-commit is not executable, so git would not run it either" in cp.stderr

@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SAMPLE_GAME, make_repo
+from wheelenv import build_wheel, install_in_fresh_venv
 
 PACKAGE_FOLDERS = {"gameops": "gameops", "flows": "gameops/flows", "tasks": "gameops/tasks",
                    "deployments": "gameops/deployments"}
@@ -25,16 +24,7 @@ PACKAGE_FOLDERS = {"gameops": "gameops", "flows": "gameops/flows", "tasks": "gam
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    # A copy of the sources, so the build's egg-info and build/ folders never land in the checkout.
-    src = out / "src"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", ".demo", ".bench", "build", "dist",
-                                                             "*.egg-info", "__pycache__", ".pytest_cache"))
-    r = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(src)],
-                       capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-    (whl,) = out.glob("gameops-*.whl")
-    return whl
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
 def test_wheel_holds_only_the_gameops_package(wheel):
@@ -53,16 +43,7 @@ def test_wheel_holds_only_the_gameops_package(wheel):
 @pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("godot3-server"), reason="godot3-server is not installed")
 def test_installed_wheel_releases_from_another_folder(wheel, prefect, tmp_path):
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    py = venv / "bin" / "python"
-    site = Path(subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
-    # The wheel unpacked as pip would, and its dependencies from the test environment's site-packages
-    # (appended after the venv's own folder; that folder's .pth files, the checkout's editable
-    # install among them, are not processed, so nothing of the checkout is importable).
-    zipfile.ZipFile(wheel).extractall(site)
-    (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    py, site = install_in_fresh_venv(wheel, tmp_path / "venv")
     repo = make_repo(SAMPLE_GAME, tmp_path / "game")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import git
 from teamserver import (
-    api, clone_state, export_entry, prefect_file_with, run_cli, team_server, two_platform_game, workers,
+    api, clone_state, run_cli, team_server, two_platform_game, workers,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.godot]
@@ -33,9 +33,8 @@ def test_each_platform_exports_on_its_own_worker_and_the_release_is_complete(tea
     game = two_platform_game(tmp_path / "game", distributed=True, shared=shared, pools=POOLS)
     local = clone_state(game, tmp_path / "local" / "game")
 
-    deployed = run_cli(team, "--project", str(game), "--json", "deploy", "--prefect-file",
-                       str(prefect_file_with(tmp_path, [export_entry("server", "godot-server")])),
-                       "--only", "export-linux", "--only", "export-server")
+    # The table has one export deployment per platform of release.work_pools: export-server too.
+    deployed = run_cli(team, "--project", str(game), "--json", "deploy", "--only", "export-linux", "--only", "export-server")
     assert deployed.returncode == 0, deployed.stderr
     assert {d["name"]: d["work_pool"] for d in json.loads(deployed.stdout)["deployments"]} == {
         "export-linux": "godot-linux", "export-server": "godot-server"}
@@ -89,9 +88,7 @@ def test_each_platform_exports_on_its_own_worker_and_the_release_is_complete(tea
 
 def test_export_deployment_on_another_pool_than_configured_fails_before_dispatching(team, tmp_path):
     game = two_platform_game(tmp_path / "game", distributed=True, shared=tmp_path / "shared", pools=POOLS)
-    deployed = run_cli(team, "--project", str(game), "deploy", "--prefect-file",
-                       str(prefect_file_with(tmp_path, [export_entry("server", "godot-server")])),
-                       "--only", "export-linux", "--only", "export-server")
+    deployed = run_cli(team, "--project", str(game), "deploy", "--only", "export-linux", "--only", "export-server")
     assert deployed.returncode == 0, deployed.stderr
     # The config changed after deploying: the server's export now belongs on another pool.
     out = run_cli(team, "--project", str(game), "release", "1.0.0", timeout=600,

@@ -64,7 +64,7 @@ class Item:
     start: int = 0          # first line (0-based) of the block / the row
     end: int = 0            # line after the block
     level: int = 3
-    marker: str | None = None   # COMPLETED / REJECTED on an archive heading
+    marker: str | None = None   # COMPLETED, RESOLVED, REJECTED, CANCELLED, OBSOLETE on an archive heading
     link: str | None = None     # table layout: the item file link as written
     cells: list[str] = field(default_factory=list)
 

@@ -18,8 +18,8 @@ def register(sub, parents) -> None:
     p = sub.add_parser("backlog", parents=parents, help="archive done items; verify the backlog and archive agree")
     s = p.add_subparsers(dest="backlog_command", metavar="ACTION", required=True)
     a = s.add_parser("archive", parents=parents, help="move done and rejected items to the archive (--dry-run: show the diff)",
-                     description="Done and rejected items leave the backlog for the archive (inline layout: appended to "
-                                 "Completed_Backlog.md; table layout: file moved to the quarter folder, link rewritten, row "
+                     description="Done and rejected items leave the backlog for the archive (inline layout: every line of the "
+                                 "item into the archive's Completed or Rejected section; table layout: file moved to the quarter folder, link rewritten, row "
                                  "marked archived). Verified, journaled file operations; never overwrites.")
     a.add_argument("--commit", action="store_true", help="commit the change on branch chore/backlog-archive-<date> (never on a protected branch)")
     a.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="archive date (default: today)")
@@ -35,7 +35,8 @@ def _print_archive(ctx, report: dict) -> None:
         ctx.say(f"[yellow]recovery:[/yellow] {note}")
     verb = "would archive" if report["dry_run"] else "archived"
     for a in report["archived"]:
-        ctx.say(f"{ctx.mark(True)} {verb} {a['id']} ({a['kind']}) -> {a['to']}")
+        ctx.say(f"{ctx.mark(True)} {verb} {a['id']} ({a['kind']}) -> {a['to']}"
+                + (f" (finishes an interrupted move: {a['finished']})" if a.get("finished") else ""))
     for s in report["skipped"]:
         ctx.say(f"{ctx.mark(False)} {s['id']}: {s['reason']}")
     if not report["archived"] and not report["skipped"]:

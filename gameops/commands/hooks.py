@@ -73,6 +73,8 @@ def run_status(args, ctx) -> int:
         ctx.table(f"hooks in {doc['hooks_dir']} ({doc['manager']})", ["hook", "gameops", "other hook", "saved previous"],
                   [(h["name"], ctx.mark(h["installed"]), "yes" if h["other_hook"] else "",
                     "yes" if h["saved_previous"] else "") for h in doc["hooks"]])
+        for note in doc.get("notes", []):
+            ctx.say(f"[yellow]note:[/yellow] {note}")
     return 0
 
 

@@ -3,7 +3,7 @@
 Imports only the standard library, PyYAML (when gameops.yaml has a ``git:`` section) and the
 small rule modules: no pydantic, rich or Prefect. Options (written by ``gameops hooks install``):
 ``--project DIR`` (relative to the work tree), ``--config FILE``, ``--chain`` (run the previous
-hook afterwards). Exit codes: 0 pass, 1 refused, 2 bad input (one line, no traceback).
+hook afterwards), ``--chain-dir DIR`` (then run DIR/NAME, the tracked hooks folder's own hook). Exit codes: 0 pass, 1 refused, 2 bad input (one line, no traceback).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     name, rest = argv[0], argv[1:]
     project = config = None
     chain = False
-    while rest and rest[0] != "--" and rest[0] in ("--project", "--config", "--chain"):
+    chain_dir = None
+    while rest and rest[0] != "--" and rest[0] in ("--project", "--config", "--chain", "--chain-dir"):
         opt = rest.pop(0)
         if opt == "--chain":
             chain = True
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         elif opt == "--project":
             project = rest.pop(0)
+        elif opt == "--chain-dir":
+            chain_dir = rest.pop(0)
         else:
             config = rest.pop(0)
     if rest and rest[0] == "--":
@@ -41,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     from gameops.hooks.runner import run_hook
 
     try:
-        return run_hook(name, rest, project, config, chain=chain)
+        return run_hook(name, rest, project, config, chain=chain, chain_dir=chain_dir)
     except GameopsError as exc:
         sys.stderr.write(f"gameops {name}: {exc}\n")
         return exc.exit_code

@@ -1,7 +1,9 @@
 """``gameops hooks install|uninstall|status``: write the hook scripts where git runs them.
 
-Where: ``git rev-parse --git-path hooks``, which honours ``core.hooksPath`` (Husky.NET sets it
-to ``.husky``). What: a small ``#!/bin/sh`` script per hook (Git for Windows runs hooks with
+Where: ``git rev-parse --git-path hooks``, which honours ``core.hooksPath``. When
+``core.hooksPath`` is a tracked folder (Husky.NET's ``.husky``) nothing is written there: the
+hooks go to ``<git common dir>/gameops/hooks``, the local ``core.hooksPath`` points at them, and
+each runs the folder's own hook after gameops' check (``_install_beside``). What: a small ``#!/bin/sh`` script per hook (Git for Windows runs hooks with
 its own sh) that runs ``<this python> -m gameops.hooks NAME`` by absolute path, so hooks work
 from GUI git clients that start without the user's PATH or virtualenv.
 
@@ -96,7 +98,8 @@ def python_path() -> str:
     return Path(sys.executable).absolute().as_posix()
 
 
-def script(name: str, python: str, project: str | None = None, config: str | None = None, chain: bool = False) -> str:
+def script(name: str, python: str, project: str | None = None, config: str | None = None, chain: bool = False,
+           chain_dir: str | None = None) -> str:
     opts = ""
     if project:
         opts += f" --project {_sh_quote(project)}"
@@ -104,6 +107,8 @@ def script(name: str, python: str, project: str | None = None, config: str | Non
         opts += f" --config {_sh_quote(config)}"
     if chain:
         opts += " --chain"
+    if chain_dir:
+        opts += f" --chain-dir {_sh_quote(chain_dir)}"
     gone_exit = 0 if name in INFORMATIVE else 1
     bypass = "git push --no-verify" if name == "pre-push" else "git commit --no-verify"
     return (
@@ -116,6 +121,19 @@ def script(name: str, python: str, project: str | None = None, config: str | Non
         f"  exit {gone_exit}\n"
         "fi\n"
         f'exec "$python" -P -m gameops.hooks {name}{opts} -- "$@"\n'
+    )
+
+
+def forwarder(name: str, chain_dir: str) -> str:
+    """A hook gameops does not handle, passed on to the tracked folder's own hook (as git would
+    run it: only when it is executable)."""
+    hook = f"{chain_dir}/{name}"
+    return (
+        "#!/bin/sh\n"
+        f"{MARKER} {name}: written by `gameops hooks install`; runs {hook} as git did before\n"
+        f"hook={_sh_quote(hook)}\n"
+        '[ -x "$hook" ] || exit 0\n'
+        'exec "$hook" "$@"\n'
     )
 
 
@@ -167,12 +185,16 @@ def install(root: Path, names: list[str] | tuple[str, ...] = HOOKS, *, project: 
         if n not in HOOKS:
             raise BadInput(f"{n}: unknown hook (known: {', '.join(HOOKS)})")
     loc = locate(root)
+    manifest = _manifest(loc)
+    tracked_dir = manifest.get("tracked_hooks_path") if manifest.get("mode") == BESIDE else _tracked_hooks_dir(loc)
     report = Report(_rel(loc, loc.hooks_dir), loc.manager)
     project_rel = None
     if project is not None:
         rel = os.path.relpath(Path(project).resolve(), loc.toplevel.resolve())
         project_rel = None if rel == "." else Path(rel).as_posix()
     python = python or python_path()
+    if tracked_dir:
+        return _install_beside(loc, tracked_dir, list(names), project_rel, config, python, dry_run)
     backups = loc.state_dir / "hooks-backup"
     if loc.hooks_dir.exists() and not loc.hooks_dir.is_dir():
         raise BadInput(f"{loc.hooks_dir}: core.hooksPath points to a file, expected a folder")
@@ -248,6 +270,8 @@ def uninstall(root: Path, *, dry_run: bool = False) -> Report:
     """Remove gameops' hooks and put back the hooks that were there before."""
     loc = locate(root)
     manifest = _manifest(loc)
+    if manifest.get("mode") == BESIDE:
+        return _uninstall_beside(loc, manifest, dry_run)
     hooks_dir = Path(manifest["hooks_dir"]) if manifest.get("hooks_dir") else loc.hooks_dir
     if hooks_dir != loc.hooks_dir:
         loc = Location(loc.toplevel, hooks_dir, loc.state_dir, loc.hooks_path)
@@ -271,6 +295,13 @@ def uninstall(root: Path, *, dry_run: bool = False) -> Report:
 def status(root: Path) -> dict:
     """Which hooks are installed, where, and which saved hooks wait to be restored."""
     loc = locate(root)
+    manifest = _manifest(loc)
+    notes = []
+    if manifest.get("mode") == BESIDE:
+        loc = Location(loc.toplevel, Path(manifest["hooks_dir"]), loc.state_dir, loc.hooks_path)
+        if Path(loc.hooks_path or ".") != loc.hooks_dir:
+            notes.append(f"core.hooksPath is {loc.hooks_path or '(unset)'}, not gameops' hooks folder: git does not run "
+                         "them (`dotnet husky install` resets it); run `gameops hooks install` again")
     rows = []
     for name in HOOKS:
         data = _read(loc.hooks_dir / name)
@@ -280,4 +311,129 @@ def status(root: Path) -> dict:
             "other_hook": data is not None and not is_ours(data),
             "saved_previous": (loc.state_dir / "hooks-backup" / name).exists(),
         })
-    return {"hooks_dir": _rel(loc, loc.hooks_dir), "manager": loc.manager, "hooks": rows}
+    return {"hooks_dir": _rel(loc, loc.hooks_dir), "manager": loc.manager, "hooks": rows, "notes": notes}
+
+
+# ---------------------------------------------------------------------------
+# core.hooksPath at a tracked folder (Husky.NET's .husky): install beside it, never in it
+
+BESIDE = "beside-tracked-folder"
+# The hooks git runs from core.hooksPath that a tracked folder may hold (githooks(5)).
+GIT_HOOK_NAMES = ("applypatch-msg", "pre-applypatch", "post-applypatch", "pre-commit", "pre-merge-commit",
+                  "prepare-commit-msg", "commit-msg", "post-commit", "pre-rebase", "post-checkout", "post-merge",
+                  "pre-push", "pre-auto-gc", "post-rewrite", "sendemail-validate", "fsmonitor-watchman",
+                  "post-index-change", "reference-transaction", "push-to-checkout")
+
+
+def _tracked_hooks_dir(loc: Location) -> str | None:
+    """core.hooksPath as a path relative to the work tree, when it is a folder inside the work tree
+    that holds tracked files (Husky.NET's ``.husky``); else None."""
+    if not loc.hooks_path:
+        return None
+    try:
+        rel = loc.hooks_dir.resolve().relative_to(loc.toplevel.resolve()).as_posix()
+    except ValueError:
+        return None
+    if rel == "." or not git(loc.toplevel, "ls-files", "--", rel, check=False):
+        return None
+    return rel
+
+
+def _config_file(loc: Location) -> Path:
+    return loc.state_dir.parent / "config"
+
+
+def _sha(data: bytes | None) -> str | None:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
+def _install_beside(loc: Location, tracked: str, names: list[str], project_rel: str | None, config: str | None,
+                    python: str, dry_run: bool) -> Report:
+    """Hooks in ``<git common dir>/gameops/hooks``, core.hooksPath (local git config) pointing there.
+
+    Each gameops hook runs its check, then the tracked folder's hook of the same name; every other
+    hook of the tracked folder gets a forwarder, so all of the team's hooks keep running. Nothing
+    in the work tree changes. The config file's bytes are saved first, for an exact uninstall."""
+    own = loc.state_dir / "hooks"
+    report = Report(_rel(loc, own), "Husky.NET" if Path(tracked).name == ".husky" else "core.hooksPath")
+    report.notes.append(
+        f"core.hooksPath is {tracked}, a tracked folder: its files are left as they are; gameops' hooks go to "
+        f"{_rel(loc, own)} and core.hooksPath (local git config) points there; each runs gameops' check, then "
+        f"{tracked}'s own hook. `dotnet husky install` sets core.hooksPath back: run `gameops hooks install` again after it")
+    manifest = _manifest(loc)
+    folder = loc.toplevel / tracked
+    present = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name in GIT_HOOK_NAMES) if folder.is_dir() else []
+    wanted: dict[str, bytes] = {n: script(n, python, project_rel, config, chain_dir=tracked).encode() for n in names}
+    for n in present:
+        wanted.setdefault(n, forwarder(n, tracked).encode())
+    for name, data in wanted.items():
+        current = _read(own / name)
+        action = "unchanged" if current == data else ("updated" if current is not None else "installed")
+        if action != "unchanged" and not dry_run:
+            atomic_write_bytes(own / name, data, mode=0o755)
+        report.hooks.append(HookAction(name, action, _rel(loc, own / name),
+                                       note="" if name in names else f"passes on to {tracked}/{name}"))
+    if own.is_dir():
+        for p in sorted(own.iterdir()):
+            if p.name not in wanted and is_ours(_read(p)):
+                if not dry_run:
+                    p.unlink()
+                report.hooks.append(HookAction(p.name, "removed", _rel(loc, p)))
+    target = own.as_posix()
+    local = git(loc.toplevel, "config", "--local", "--get", "core.hooksPath", check=False)
+    if local != target:
+        cfg_file = _config_file(loc)
+        before = cfg_file.read_bytes()
+        report.hooks.append(HookAction("core.hooksPath", "updated", _rel(loc, cfg_file),
+                                       note=f"{local or '(not set locally)'} -> {_rel(loc, own)}"))
+        if not dry_run:
+            if manifest.get("mode") != BESIDE:  # the first install keeps the original config
+                atomic_write_bytes(loc.state_dir / "config-before", before)
+                manifest = {"mode": BESIDE, "tracked_hooks_path": tracked, "previous_local": local or None}
+            git(loc.toplevel, "config", "--local", "core.hooksPath", target)
+            manifest["config_after_sha256"] = _sha(cfg_file.read_bytes())
+    if report.changed and not dry_run:
+        manifest.update({"mode": BESIDE, "tracked_hooks_path": tracked, "hooks_dir": str(own), "hooks": sorted(names),
+                         "forwarded": sorted(set(wanted) - set(names))})
+        manifest.setdefault("previous_local", local if local != target else None)
+        atomic_write_text(loc.state_dir / "hooks.json", json.dumps(manifest, indent=2) + "\n")
+    return report
+
+
+def _uninstall_beside(loc: Location, manifest: dict, dry_run: bool) -> Report:
+    own = Path(manifest["hooks_dir"])
+    report = Report(_rel(loc, own), "Husky.NET" if Path(manifest["tracked_hooks_path"]).name == ".husky" else "core.hooksPath")
+    for p in sorted(own.iterdir()) if own.is_dir() else []:
+        if is_ours(_read(p)):
+            if not dry_run:
+                p.unlink()
+            report.hooks.append(HookAction(p.name, "removed", _rel(loc, p)))
+        else:
+            report.hooks.append(HookAction(p.name, "kept", _rel(loc, p), note="not a gameops hook: left alone"))
+    cfg_file = _config_file(loc)
+    saved = _read(loc.state_dir / "config-before")
+    previous = manifest.get("previous_local")
+    if saved is not None and _sha(cfg_file.read_bytes()) == manifest.get("config_after_sha256"):
+        note = "git config put back byte for byte"
+        if not dry_run:
+            atomic_write_bytes(cfg_file, saved)
+    else:  # someone changed the config since: put back only core.hooksPath
+        note = f"git config changed since install: only core.hooksPath set back to {previous or '(unset)'}"
+        if not dry_run:
+            if previous:  # a value, never an option
+                git(loc.toplevel, "config", "--local", "core.hooksPath", "./" + previous if previous.startswith("-") else previous)
+            else:
+                git(loc.toplevel, "config", "--local", "--unset", "core.hooksPath", check=False)
+    report.hooks.append(HookAction("core.hooksPath", "restored", _rel(loc, cfg_file), note=note))
+    if not dry_run:
+        for p in (loc.state_dir / "config-before", loc.state_dir / "hooks.json"):
+            if p.exists():
+                p.unlink()
+        for folder in (own, loc.state_dir):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+    return report

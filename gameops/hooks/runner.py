@@ -24,7 +24,7 @@ def skipped(name: str, environ: dict[str, str] | None = None) -> bool:
 
 
 def run_hook(name: str, args: list[str], project: str | os.PathLike[str] | None = None, config: str | None = None,
-             stdin: str | None = None, chain: bool = False) -> int:
+             stdin: str | None = None, chain: bool = False, chain_dir: str | None = None) -> int:
     """Run hook ``name`` with git's ``args``; returns the exit code git should see."""
     if name not in HOOKS:
         raise BadInput(f"{name}: unknown hook (known: {', '.join(HOOKS)})")
@@ -48,7 +48,25 @@ def run_hook(name: str, args: list[str], project: str | os.PathLike[str] | None 
         return 0
     if rc == 0 and chain:
         rc = run_previous(name, root, args, stdin)
+    if rc == 0 and chain_dir:
+        rc = run_tracked(name, Path(chain_dir), args, stdin)
     return rc
+
+
+def run_tracked(name: str, folder: Path, args: list[str], stdin: str) -> int:
+    """Run the tracked hooks folder's own hook (Husky.NET's ``.husky/NAME``) in place, as git
+    would have: from the work tree root, only when it is executable (any file on Windows)."""
+    hook = folder / name
+    if not hook.is_file():
+        return 0
+    if os.name == "nt":
+        argv = ["sh", hook.as_posix(), *args]
+    elif os.access(hook, os.X_OK):
+        argv = [hook.as_posix() if hook.is_absolute() else "./" + hook.as_posix(), *args]
+    else:
+        say(f"gameops {name}: {hook.as_posix()} is not executable, so git would not run it either (chmod +x to run it)")
+        return 0
+    return subprocess.run(argv, input=stdin.encode(), check=False).returncode
 
 
 def run_previous(name: str, root: Path, args: list[str], stdin: str) -> int:

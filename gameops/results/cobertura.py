@@ -79,12 +79,12 @@ def parse(path: str | Path) -> ResultFile:
                     got, of = branch_hits.get(key, (0, 0))
                     branch_hits[key] = (max(got, int(m.group(1))), max(of, int(m.group(2))))
         elif name == "class":
-            cls = ClassCoverage(elem.get("name") or "", elem.get("filename"), _rate(elem.get("line-rate")) or 0.0,
-                                _rate(elem.get("branch-rate")), c_valid, c_covered)
+            klass = ClassCoverage(elem.get("name") or "", elem.get("filename"), _rate(elem.get("line-rate")) or 0.0,
+                                  _rate(elem.get("branch-rate")), c_valid, c_covered)
             if package is None:
                 package = PackageCoverage("", 0.0, None)
                 packages.append(package)
-            package.classes.append(cls)
+            package.classes.append(klass)
         if parent is not None and name in ("line", "method", "class", "package", "lines", "methods", "conditions"):
             if len(parent) and parent[-1] is elem:
                 del parent[-1]
