@@ -146,6 +146,40 @@ class ReleaseConfig(_Section):
     work_item_url: str | None = Field(None, description="URL template of a work item in the notes ({id}, {id_lower}); default: its heading in the backlog.")
     bot_pattern: str = Field(_commit_rules.conventional.DEFAULT_BOT_PATTERN, description="Regex searched in 'Name <email>' of authors and Co-authored-by trailers: matches are bots, not contributors, in the notes.")
     wrap_in_directory: bool = Field(True, description="Put everything in an archive inside one folder named like the archive.")
+    symlinks: Literal["refuse", "store"] = Field(
+        "refuse", description="Symbolic links among packaged files: refuse (exit 2), or store them as links when they point inside. Never followed outward.")
+
+    @field_validator("include")
+    @classmethod
+    def _include_inside(cls, v: list[str]) -> list[str]:
+        from gameops.packaging import check_include_pattern
+
+        for pattern in v:
+            why = check_include_pattern(pattern)
+            if why:
+                raise ValueError(f"{pattern!r} {why}")
+        return v
+
+    @field_validator("archive_name")
+    @classmethod
+    def _plain_fields(cls, v: str) -> str:
+        from gameops.packaging import check_archive_template
+
+        try:
+            check_archive_template(v)
+        except BadInput as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
+        return v
+
+    @field_validator("tag_prefix")
+    @classmethod
+    def _ref_name(cls, v: str) -> str:
+        from gameops.git import ref_name_problem
+
+        why = ref_name_problem(v + "1.0.0")
+        if why:
+            raise ValueError(f"tags {v + '1.0.0'!r} would not be valid git tag names: {why}")
+        return v
 
     @field_validator("bot_pattern")
     @classmethod
@@ -321,6 +355,42 @@ class GameopsConfig(_Section):
             if Path(p).is_absolute():
                 raise ValueError(f"{p!r} must be relative to the project")
         return v
+
+
+# Paths of the project gameops writes to or reads into its output, from the configuration. From
+# gameops.yaml (the repository, untrusted) they must resolve inside the project; from the
+# environment they are the operator's explicit choice (the command line's --out, too).
+# release.shared_dir is the distributed exports' shared location: outside the checkout by
+# nature, so it is not in this list; godot.binary is a tool, not a project file.
+OUTPUT_PATHS = (
+    "release.out_dir", "release.changelog", "release.store", "dotnet.results_dir",
+    "backlog.file", "backlog.archive", "backlog.items_dir", "backlog.archive_dir",
+    "docs.root", "docs.statistics_file", "docs.summary_files",
+    "godot.project_dir", "dotnet.solution", "dotnet.test_projects", "dotnet.publish_projects",
+)
+
+
+def _outside(root: Path, value: str) -> bool:
+    try:
+        (root / value).resolve().relative_to(root)
+    except ValueError:
+        return True
+    return False
+
+
+def check_output_paths(root: Path, config: "GameopsConfig", sources: dict[str, str]) -> None:
+    """ConfigError naming the key and its line when an output path from the config file leads out
+    of the project (absolute, ``..``, or through a symbolic link)."""
+    for key in OUTPUT_PATHS:
+        section, name = key.split(".")
+        value = getattr(getattr(config, section), name)
+        source = sources.get(key, "default")
+        if value is None or source.startswith("environment"):
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            if _outside(root, v):
+                raise ConfigError(f"{source}: {key}: {v!r} leads outside the project; paths gameops writes to "
+                                  f"must stay inside it (set GAMEOPS_{section.upper()}__{name.upper()} or a command-line option for another place)")
 
 
 @dataclass
@@ -653,6 +723,7 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
         line = lines.get(tuple(key.split(".")))
         all_sources[key] = f"{shown}:{line}" if line else shown
     all_sources.update(env_sources)
+    check_output_paths(root, config, all_sources)
     assumptions = [] if used_file else [f"no {CONFIG_FILE}; assumed " + n for n in notes]
     loaded = Loaded(root=root, config=config, file=used_file, sources=all_sources, assumptions=assumptions)
     redaction.remember(loaded.secrets())  # from now on nothing this process prints or logs shows them
