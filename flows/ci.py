@@ -5,7 +5,8 @@ from __future__ import annotations
 from prefect import flow
 
 from gameops.flows.alerts import alerting
-from gameops import dotnet, reports
+from gameops.flows.labels import run_name, tag_run
+from gameops import dotnet, reports, run_labels
 from gameops import quarantine as quarantine_rules
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -17,9 +18,18 @@ from gameops.tasks.checks import check_files, check_git, check_godot_project, ch
 
 
 @alerting
-@flow(name="ci", description="Check, build, tests by category, quality gates (coverage, architecture, security), reports.")
+@flow(name="ci", flow_run_name=run_name("ci"),
+      description="Check, build, tests by category, quality gates (coverage, architecture, security), reports.")
 def ci(project: str = ".", config: str | None = None) -> dict:
+    """Everything a pull request needs: checks, build, tests by category with coverage, quality gates,
+    reports; the summary is the project's CI status board (artifact <project>-ci).
+
+    Args:
+        project: Game repository (the folder with gameops.yaml / project.godot).
+        config: Config file; default gameops.yaml in the project.
+    """
     loaded = load(project, config)
+    tag_run("ci", loaded)
     name = loaded.config.project.name
     # Static stages need no build: start them now, they run while dotnet builds.
     check_futures = [t.submit(loaded) for t in (check_tools, check_files, check_godot_project, check_git)]
@@ -56,7 +66,12 @@ def ci(project: str = ".", config: str | None = None) -> dict:
         md += quarantine_rules.markdown(doc["quarantine"])
     from gameops.results.model import Summary
 
-    doc["reports"] = publish_test_reports(loaded, summary or Summary([]), doc, md, "ci", quarantined)
+    # The summary is the project's CI status board: one key, a new version per run.
+    outcome = "passed" if doc["ok"] else f"FAILED ({len(doc['failures'])} problem(s))"
+    tests = f"; {reports.headline(summary)}" if summary is not None else ""
+    doc["reports"] = publish_test_reports(loaded, summary or Summary([]), doc, md, "ci", quarantined,
+                                          summary_key=run_labels.board_key(name, "ci"),
+                                          description=f"ci of {name}: {outcome}{tests}")
     history_tasks.publish_summary(name)
     if not doc["ok"]:
         raise JobFailed(f"ci failed: {len(doc['failures'])} problem(s): " + "; ".join(doc["failures"][:3]), report=doc)

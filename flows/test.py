@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 
 from gameops.flows.alerts import alerting
+from gameops.flows.labels import run_name, tag_run
 from gameops import dotnet, history, reports
 from gameops import quarantine as quarantine_rules
 from gameops.config import Loaded, load
@@ -62,11 +63,13 @@ def quarantined_tests(loaded: Loaded) -> tuple[list[str], str]:
 
 
 def publish_test_reports(loaded: Loaded, summary: Summary, doc: dict, markdown_text: str, key: str,
-                         quarantined: quarantine_rules.Quarantined | None = None) -> list[str]:
+                         quarantined: quarantine_rules.Quarantined | None = None,
+                         summary_key: str | None = None, description: str | None = None) -> list[str]:
     folder = dotnet.results_dir(loaded)
     changed = report_tasks.write(folder, summary, markdown_text, doc)
     report_tasks.publish(f"{key}-{loaded.config.project.name}", summary, markdown_text,
-                         description=f"{key} of {loaded.config.project.name}: {reports.headline(summary)}")
+                         description=description or f"{key} of {loaded.config.project.name}: {reports.headline(summary)}",
+                         summary_key=summary_key)
     q_files = quarantined.summary.files if quarantined is not None and quarantined.summary is not None else []
     recorded = Summary(summary.files + q_files)  # quarantined tests stay in the history
     if recorded.has_tests:  # every run's results join the project's test history (gameops history)
@@ -76,10 +79,21 @@ def publish_test_reports(loaded: Loaded, summary: Summary, doc: dict, markdown_t
 
 
 @alerting
-@flow(name="test", description="dotnet test by category (Architecture first), TRX and coverage parsed, reports written.")
+@flow(name="test", flow_run_name=run_name("test"),
+      description="dotnet test by category (Architecture first), TRX and coverage parsed, reports written.")
 def test(project: str = ".", config: str | None = None, categories: list[str] | None = None,
          filter: str | None = None, coverage: bool = False) -> dict:
+    """Run the tests by category in config order; a failing fail-fast category stops the rest.
+
+    Args:
+        project: Game repository (the folder with gameops.yaml / project.godot).
+        config: Config file; default gameops.yaml in the project.
+        categories: Categories to run by name (e.g. Unit, Performance); default every category not on request.
+        filter: A dotnet test --filter expression instead of the categories.
+        coverage: Collect line coverage (XPlat Code Coverage).
+    """
     loaded = load(project, config)
+    tag_run("test", loaded)
     dotnet.target(loaded)
     summary, runs, not_run, quarantined = run_categories(loaded, categories, filter, coverage, quarantine=True)
     doc = reports.test_document(summary, [{k: v for k, v in r.items() if k != "tests"} for r in runs], not_run)
