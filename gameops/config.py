@@ -25,13 +25,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gameops import backlog as _backlog
 from gameops import branch_rules as _branch_rules
+from gameops import CONFIG_FILE
 from gameops import changelog as _changelog
 from gameops import commit_rules as _commit_rules
 from gameops.hooks import settings as _hook_settings
 from gameops.errors import BadInput, ConfigError
 from gameops.fileops import read_input_text, source_files
-
-CONFIG_FILE = "gameops.yaml"
 ENV_PREFIX = "GAMEOPS_"
 
 

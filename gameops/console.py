@@ -7,7 +7,6 @@ reconfigured to replace what they cannot encode instead of crashing.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -71,6 +70,8 @@ class Context:
         self.console.print(f"[yellow]warning:[/yellow] {message}", markup=True)
 
     def emit_json(self, document: Any) -> None:
+        import json  # only --json output needs it
+
         sys.stdout.write(json.dumps(document, indent=2, default=str, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 

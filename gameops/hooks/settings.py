@@ -16,9 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gameops import branch_rules, commit_rules
-
-CONFIG_FILE = "gameops.yaml"
+from gameops import CONFIG_FILE, branch_rules, commit_rules
 HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg", "pre-push", "post-checkout")
 
 # key -> (kind, default, minimum for ints)
