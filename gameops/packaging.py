@@ -13,9 +13,11 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import re
 import shutil
 import stat
 import time
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,10 +52,19 @@ def zip_date_time(epoch: int) -> tuple[int, int, int, int, int, int]:
     return time.gmtime(max(epoch, ZIP_EPOCH))[:6]  # type: ignore[return-value]
 
 
+def slug(text: str) -> str:
+    """``text`` as a piece of a portable file name: accents dropped (NFKD), then runs of anything
+    but ASCII letters, digits, ``.``, ``_``, ``+`` and ``-`` become one ``-``
+    ("Sample Game" -> "Sample-Game", "Jeu d'été" -> "Jeu-d-ete")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9._+-]+", "-", ascii_text).strip("-.") or "project"
+
+
 def archive_name(template: str, *, project: str, version: str, platform: str) -> str:
-    """The archive file name from ``release.archive_name`` ({project}, {version}, {platform})."""
+    """The archive file name from ``release.archive_name`` ({project}, {version}, {platform}); the
+    values are slugs, so the name has no spaces whatever the project is called."""
     try:
-        name = template.format(project=project, version=version, platform=platform)
+        name = template.format(project=slug(project), version=slug(version), platform=slug(platform))
     except (KeyError, IndexError, ValueError) as exc:
         raise BadInput(f"release.archive_name {template!r}: unknown or malformed placeholder ({exc}); use {{project}}, {{version}}, {{platform}}") from None
     if not name or any(sep in name for sep in ("/", "\\")) or name in (".", ".."):

@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from gameops import branch_rules, changelog, dotnet, export, packaging, tools
+from gameops import branch_rules, changelog, checks, dotnet, export, packaging, release_commit, tools
 from gameops import git as gitops
 from gameops import godot as godot_files
 from gameops.config import Loaded
@@ -71,6 +71,8 @@ class Plan:
     dry_run: bool
     store: Path | None
     tracked: list[tuple[str, str]] = field(default_factory=list)
+    commit_changelog: bool = False  # commit the CHANGELOG as `chore(release): VERSION` and tag that commit
+    release_commit: str | None = None  # HEAD when it is this version's release commit already (a rerun)
     dotnet_projects: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     bumped: bool = False
@@ -96,10 +98,16 @@ def repository_problems(loaded: Loaded, *, out_dir: Path, changelog_rel: str, ch
     warnings: list[str] = []
     st = gitops.state(root)
     out_rel = _inside(out_dir, root)
+    godot_rel = _inside(loaded.godot_dir, root)
+    # What an export leaves that is not the project's: Godot's import cache, gameops' run state.
+    caches = [c for c in ([f"{godot_rel}/.import", f"{godot_rel}/.godot"] if godot_rel else []) + [".gameops"]]
+    caches = [c.removeprefix("./") for c in caches]
     dirty = []
     for p in st.dirty or []:
         if out_rel and (p == out_rel or p.startswith(out_rel.rstrip("/") + "/") or out_rel.startswith(p.rstrip("/") + "/")):
             continue  # our own output folder inside the repository
+        if any(p.rstrip("/") == c or p.startswith(c + "/") for c in caches):
+            continue  # Godot's import cache (untracked when the repository does not ignore it)
         if p == changelog_rel and _changelog_is_ours(root / changelog_rel, changelog_text):
             continue  # the CHANGELOG section a previous run of this release prepended
         dirty.append(p)
@@ -160,6 +168,16 @@ def _dotnet_projects(loaded: Loaded, uses_csharp: bool) -> list[Path]:
     return []
 
 
+def engine_for(loaded: Loaded) -> export.Engine:
+    """The Godot that exports this project; BadInput (exit 2) when there is none or it does not fit
+    the project (a Godot 3 binary for a Godot 4.4 project, no .NET build for a C# project)."""
+    godot_tool = tools.require(tools.find_godot(loaded.config.godot.binary, loaded.root))
+    misfit = checks.godot_misfit(loaded, godot_tool)
+    if misfit:
+        raise BadInput(misfit)
+    return export.Engine(godot_tool.path or "godot", godot_tool.version or "")
+
+
 def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | None = None) -> dict[str, export.Job]:
     """One export job per platform (all presets, or ``platforms``); BadInput for unknown ones,
     a missing Godot, a wrong engine version or missing export templates."""
@@ -175,10 +193,7 @@ def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | Non
         presets = {p: presets[p] for p in platforms}
     if not presets:
         raise BadInput(f"{godot_dir / 'export_presets.cfg'}: no export presets")
-    godot_tool = tools.require(tools.find_godot(cfg.godot.binary, loaded.root))
-    engine = export.Engine(godot_tool.path or "godot", godot_tool.version or "")
-    if cfg.godot.version and not tools.version_matches(engine.version, cfg.godot.version):
-        raise BadInput(f"godot.version: the project wants Godot {cfg.godot.version}, {godot_tool.path} is {engine.version}")
+    engine = engine_for(loaded)
     protect = export.snapshot_protected(godot_dir)
     jobs: dict[str, export.Job] = {}
     for platform, preset in presets.items():
@@ -187,7 +202,7 @@ def jobs_for(loaded: Loaded, platforms: list[str] | None = None, name: str | Non
             output_name=export.output_name(preset, platform, name), debug=cfg.godot.export_debug,
             timeout_s=cfg.godot.timeout_s, import_timeout_s=cfg.godot.import_timeout_s,
             ignore_errors=list(cfg.godot.ignore_errors), secrets=loaded.secrets(),
-            protect=protect,
+            protect=protect, smoke_test=cfg.godot.smoke_test, smoke_timeout_s=cfg.godot.smoke_timeout_s,
         )
         export.check_templates(job)
         jobs[platform] = job
@@ -283,13 +298,17 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     tag = new_tag(releases, wanted, commit)
     store = loaded.path(rc.store) if rc.store else None
     never_backwards(releases, wanted, tag, commit, force=req.force, published=_published(store, version))
+    head_commit = commit
+    released_from = release_commit.release_commit_of(root, version, Path(rc.changelog).as_posix()) if rc.commit_changelog else None
+    if released_from:  # HEAD is this version's `chore(release)` commit: the release is of its parent
+        commit = released_from
 
     # Platforms, presets, engine: bad input before anything else happens.
     project = godot_files.read_project(loaded.godot_dir)
     name = cfg.project.name or project.name
     jobs = jobs_for(loaded, req.platforms, name)
     archives = {p: packaging.archive_name(rc.archive_name, project=name, version=version, platform=p) for p in jobs}
-    epoch = packaging.source_date_epoch(gitops.commit_time(root), environ)
+    epoch = packaging.source_date_epoch(gitops.commit_time(root, commit), environ)
 
     dotnet_projects = _dotnet_projects(loaded, project.uses_csharp)
     if dotnet_projects:
@@ -338,7 +357,7 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
         else:
             problems.append(f"release {version} already exists in {release_dir} for commit {str(manifest.get('commit'))[:12]}, "
                             f"HEAD is {commit[:12]}; release a new version, or --force to replace it")
-    if tagged and tagged != commit:
+    if tagged and tagged != head_commit:
         if req.force:
             warnings.append(f"--force: moving tag {tag} from {tagged[:12]} to HEAD")
         else:
@@ -356,9 +375,10 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
         release_dir=release_dir, exports_dir=out_dir / ".exports", jobs=jobs, archives=archives, status=status,
         notes=notes, notes_md=notes_md, changelog_rel=changelog_rel, changelog_text=changelog_text,
         include=list(rc.include), wrap=rc.wrap_in_directory, tag_enabled=req.tag and not req.dry_run,
-        tag_exists=tagged == commit, force=req.force, dry_run=req.dry_run, store=store,
+        tag_exists=tagged == head_commit, force=req.force, dry_run=req.dry_run, store=store,
         tracked=tracked_inputs(loaded), dotnet_projects=dotnet_projects, warnings=warnings,
-        bumped=bumped,
+        bumped=bumped, commit_changelog=rc.commit_changelog and not req.dry_run,
+        release_commit=head_commit if released_from else None,
     )
 
 
@@ -418,14 +438,30 @@ def update_changelog(plan: Plan) -> bool:
     return atomic_write_text(plan.root / plan.changelog_rel, plan.changelog_text)
 
 
-def create_tag(plan: Plan) -> bool:
-    """An annotated tag at HEAD with the notes as its message; False when it is already there."""
+def commit_changelog(plan: Plan) -> str | None:
+    """Commit the CHANGELOG as ``chore(release): VERSION`` (``release.commit_changelog``); returns the
+    commit the tag goes on: the new commit, this version's release commit from an earlier run, or None
+    (nothing to commit, or committing is off: the tag goes on the released commit)."""
+    if not plan.commit_changelog:
+        return None
+    if plan.release_commit:
+        return plan.release_commit
+    on_disk = plan.root / plan.changelog_rel
+    at_head = gitops.file_at_head(plan.root, plan.changelog_rel)
+    if not on_disk.is_file() or on_disk.read_bytes() == at_head:
+        return None
+    return release_commit.commit(plan.root, plan.changelog_rel, plan.version)
+
+
+def create_tag(plan: Plan, target: str | None = None) -> bool:
+    """An annotated tag at ``target`` (the release commit) or the released commit, the notes as its
+    message; False when it is already there."""
     if not plan.tag_enabled or plan.tag_exists:
         return False
     args = ["tag", "-a", "--cleanup=verbatim", "-F", "-"]
     if plan.force:
         args.append("-f")
-    gitops.git(plan.root, *args, plan.tag, plan.commit, input=f"Release {plan.version}\n\n{plan.notes_md}")
+    gitops.git(plan.root, *args, plan.tag, target or plan.commit, input=f"Release {plan.version}\n\n{plan.notes_md}")
     return True
 
 

@@ -1,4 +1,4 @@
-"""Release tasks around the core steps: plan, dotnet publish, changelog, tag, publish."""
+"""Release tasks around the core steps: plan, dotnet publish, changelog and its commit, tag, publish."""
 
 from __future__ import annotations
 
@@ -26,9 +26,14 @@ def update_changelog(plan: release.Plan) -> bool:
     return release.update_changelog(plan)
 
 
+@task(name="commit-changelog", cache_policy=NO_CACHE)
+def commit_changelog(plan: release.Plan) -> str | None:
+    return release.commit_changelog(plan)
+
+
 @task(name="tag", cache_policy=NO_CACHE)
-def tag(plan: release.Plan) -> bool:
-    return release.create_tag(plan)
+def tag(plan: release.Plan, target: str | None = None) -> bool:
+    return release.create_tag(plan, target)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
