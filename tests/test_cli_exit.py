@@ -23,7 +23,7 @@ def _flow_run_id(stderr: str) -> str:
 def _logs(client, run_id: str) -> list[str]:
     # The server stores log lines shortly after it accepts them: wait a little, never forever.
     messages: list[str] = []
-    for _ in range(40):
+    for _ in range(80):
         messages = [log.message for log in client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))]
         if any(m.startswith("Finished in state") for m in messages):
             break
@@ -39,7 +39,12 @@ def test_a_flow_command_delivers_its_task_runs_and_logs_before_it_exits(sample_r
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
         assert [run.state.name for run in runs] == ["Completed"]
-        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
+        # Task run states travel as events; the server records them a moment after it gets them.
+        for _ in range(80):
+            tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run_id])))
+            if len(tasks) == 4 and {t.state.name for t in tasks} == {"Completed"}:
+                break
+            time.sleep(0.25)
         names = sorted(t.name.rsplit("-", 1)[0] for t in tasks)
         assert names == ["check-files", "check-git", "check-godot-project", "check-tools"]
         assert {t.state.name for t in tasks} == {"Completed"}
