@@ -27,7 +27,7 @@ from gameops import backlog as _backlog
 from gameops import branch_rules as _branch_rules
 from gameops import changelog as _changelog
 from gameops import commit_rules as _commit_rules
-from gameops.hooks import settings as _hook_settings
+from gameops.hooks.names import HOOKS as _HOOKS
 from gameops.errors import BadInput, ConfigError
 from gameops.fileops import read_input_text, source_files
 
@@ -162,7 +162,7 @@ class DocsConfig(_Section):
 class GitConfig(_Section):
     """Git workflow rules, enforced by the hooks (`gameops hooks install`); see docs/git-workflow.md.
 
-    Defaults live in gameops.branch_rules / gameops.commit_rules / gameops.hooks.settings,
+    Defaults live in gameops.branch_rules / gameops.commit_rules / gameops.hooks.names,
     which the hooks read without pydantic.
     """
 
@@ -185,7 +185,7 @@ class GitConfig(_Section):
     behind_alert: int = Field(20, ge=0, description="post-checkout: warn loudly when this many commits behind main.")
     pre_push_tests: bool = Field(True, description="pre-push: run the quick test categories when C# files changed.")
     hooks: list[str] = Field(
-        default_factory=lambda: list(_hook_settings.HOOKS),
+        default_factory=lambda: list(_HOOKS),
         description="Hooks `gameops hooks install` installs.",
     )
     push: bool = Field(False, description="Push maintenance branches after committing.")
@@ -205,7 +205,7 @@ class GitConfig(_Section):
     @field_validator("hooks")
     @classmethod
     def _known_hooks(cls, v: list[str]) -> list[str]:
-        known = _hook_settings.HOOKS
+        known = _HOOKS
         for name in v:
             if name not in known:
                 raise ValueError(f"unknown hook {name!r} (known: {', '.join(known)})")

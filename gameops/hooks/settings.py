@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gameops import branch_rules, commit_rules
+from gameops.hooks.names import HOOKS
 
 CONFIG_FILE = "gameops.yaml"
-HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg", "pre-push", "post-checkout")
 
 # key -> (kind, default, minimum for ints)
 SPEC: dict[str, tuple[str, object, int | None]] = {
