@@ -65,6 +65,12 @@ def bench_notes(repo: Path) -> None:
     releases = len(changelog.history(src))
     row(f"notes, full history in-process ({releases} sections)", f"{full * 1000:.0f} ms  (goal < 500 ms)")
     row("notes --unreleased in-process", f"{unrel * 1000:.1f} ms  (goal < 100 ms)")
+    from gameops import release_tags
+
+    tags = timed(lambda: release_tags.read(repo).previous(), repeat=5)
+    row(f"previous release among {len(release_tags.read(repo).tags)} tags", f"{tags * 1000:.1f} ms")
+    detect = timed(lambda: load(repo), repeat=5) - timed(lambda: load(repo, environ={"GAMEOPS_RELEASE__TAG_PREFIX": "v"}), repeat=5)
+    row("config load: cost of detecting release.tag_prefix", f"{detect * 1000:.1f} ms")
     gameops = str(VENV_BIN / "gameops")
     cli_full = wall([gameops, "--project", str(repo), "notes"], repeat=5)
     cli_unrel = wall([gameops, "--project", str(repo), "notes", "--unreleased"], repeat=5)

@@ -64,13 +64,13 @@ def _read_archives(root: Path, cfg: BacklogConfig) -> dict[str, InlineBacklog]:
     for rel in cfg.archive_files():
         path = root / rel
         if path.is_file():
-            out[rel] = inline.parse(Document.read(path, rel))
+            out[rel] = inline.parse(Document.read(path, rel, within=root))
     return out
 
 
 def _plan_inline(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
     bpath = root / cfg.file
-    backlog = inline.load(bpath, cfg.file)
+    backlog = inline.load(bpath, cfg.file, within=root)
     archives = _read_archives(root, cfg)
     archive_doc = archives[cfg.archive].doc if cfg.archive in archives else None
     entries_of: dict[str, list[tuple[str, InlineBacklog, Item]]] = {}
@@ -123,7 +123,7 @@ def _plan_inline(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
 
 def _plan_table(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
     bpath = root / cfg.file
-    doc = Document.read(bpath, cfg.file)
+    doc = Document.read(bpath, cfg.file, within=root)
     tb = table.parse(doc)
     if not tb.columns:
         raise BadInput(f"{cfg.file}: no tracker table with an ID column (backlog.layout is 'table')")
@@ -135,9 +135,19 @@ def _plan_table(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
     lines = list(doc.lines)
     text_changes: list[tuple[str, str]] = []
     planned_dst: set[Path] = set()
+    rows: dict[str, int] = {}
+    for item in tb.items:
+        rows[item.id] = rows.get(item.id, 0) + 1
     for item in tb.items:
         kind = table.row_kind(item, cfg.done_statuses, cfg.rejected_statuses, bpath.parent, archive_dir)
         if kind not in ("done", "rejected"):
+            continue
+        if rows[item.id] > 1:
+            out.skipped.append({"id": item.id, "reason": f"has {rows[item.id]} rows in {cfg.file}; not archived until "
+                                "one is removed by hand"})
+            rows[item.id] = -1  # said once
+            continue
+        if rows[item.id] < 0:
             continue
         if item.link:
             src = (bpath.parent / table.link_path(item.link)).resolve()
@@ -152,10 +162,13 @@ def _plan_table(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
             names = ", ".join(_shown(root, p) for p in already[item.id])
             out.skipped.append({"id": item.id, "reason": f"already archived as {names}; never archived twice"})
             continue
+        if not src.is_relative_to(root):
+            out.skipped.append({"id": item.id, "reason": f"link {item.link} leads outside the project; nothing moved"})
+            continue
         if not src.is_file():
             out.skipped.append({"id": item.id, "reason": f"source file not found: {_shown(root, src)}"})
             continue
-        data = src.read_bytes()
+        data = fileops.read_input_bytes(src, _shown(root, src), within=root)
         content = data.decode("utf-8", "replace")
         when = table.completion_date(content, today)
         name = table.archive_name(item.id, src.name, item.title, content, item.fields.get("priority", ""), kind, when)

@@ -95,14 +95,14 @@ def verify(loaded: Loaded) -> dict:
 def _verify_inline(loaded: Loaded) -> list[ItemCheck]:
     cfg = loaded.config.backlog
     root = loaded.root
-    backlog = inline.load(root / cfg.file, cfg.file)
+    backlog = inline.load(root / cfg.file, cfg.file, within=root)
     archived: dict[str, list[tuple[str, Item]]] = {}
     archive_paths = []
     for rel in cfg.archive_files():
         apath = root / rel
         if apath.is_file():
             archive_paths.append(os.path.normpath(apath))
-            for it in inline.parse(Document.read(apath, rel)).items:
+            for it in inline.parse(Document.read(apath, rel, within=root)).items:
                 archived.setdefault(it.id, []).append((rel, it))
     archive_place = " / ".join(r for r in cfg.archive_files() if (root / r).is_file()) or cfg.archive
     active: dict[str, list] = {}
@@ -140,7 +140,7 @@ def _verify_table(loaded: Loaded) -> list[ItemCheck]:
     cfg = loaded.config.backlog
     root = loaded.root
     bpath = root / cfg.file
-    tb = table.parse(Document.read(bpath, cfg.file))
+    tb = table.parse(Document.read(bpath, cfg.file, within=root))
     files = table.item_files(root / cfg.items_dir)
     archived = table.archived_files(root / cfg.archive_dir)
     rows: dict[str, list] = {}
@@ -201,6 +201,6 @@ def ids_everywhere(loaded: Loaded) -> dict[str, int]:
     for rel in (cfg.file, *cfg.archive_files()):
         p: Path = root / rel
         if p.exists():
-            for it in inline.parse(Document.read(p, rel)).items:
+            for it in inline.parse(Document.read(p, rel, within=root)).items:
                 counts[it.id] = counts.get(it.id, 0) + 1
     return counts

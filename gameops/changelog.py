@@ -3,8 +3,8 @@
 Speed is part of the contract (``gameops notes`` answers without Prefect): the whole history is
 read with ONE ``git log`` call whose custom format carries the sha, author, time, parents, tag
 decorations and message of every commit, so releases are found by walking that one stream, not
-by one git call per tag. ``--unreleased`` reads only the commits after the last release tag
-(``git describe`` finds it).
+by one git call per tag. ``--unreleased`` reads only the commits after the previous release: the
+highest release version reachable from HEAD, whatever its tag scheme (gameops/release_tags.py).
 
 Grouping: ``release.sections`` maps a commit type to a section title, in display order.
 Breaking changes come first, whatever their type. Noise is skipped: merges, fixup!/squash!,
@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gameops import conventional
+from gameops import conventional, release_tags
+from gameops import git as gitops
+from gameops.errors import BadInput
+from gameops.fileops import read_input_bytes
 from gameops.git import git
-from gameops.version import Version, from_tag, next_version
+from gameops.version import Version, next_version
 
 _F, _R = "\x1f", "\x1e"
 LOG_FORMAT = "%H%x1f%an%x1f%at%x1f%P%x1f%D%x1f%B%x1e"
@@ -58,25 +61,6 @@ def read_log(root: Path, revs: Sequence[str] = ("HEAD",)) -> list[LogEntry]:
     return entries
 
 
-def release_tags(tags: Iterable[str], prefix: str) -> list[tuple[Version, str]]:
-    """Tags that name a release version, highest first."""
-    found = [(v, t) for t in tags if (v := from_tag(t, prefix)) is not None]
-    return sorted(found, key=lambda vt: vt[0].sort_key(), reverse=True)
-
-
-def tag_glob(prefix: str) -> str:
-    return f"{prefix}[0-9]*.[0-9]*.[0-9]*"
-
-
-def last_release_tag(root: Path, rev: str = "HEAD", prefix: str = "v", exclude: Sequence[str] = ()) -> str | None:
-    """The nearest release tag reachable from ``rev`` (``git describe``), or None."""
-    args = ["describe", "--tags", "--abbrev=0", "--match", tag_glob(prefix)]
-    for e in exclude:
-        args += ["--exclude", e]
-    out = git(root, *args, rev, check=False)
-    return out if out and from_tag(out, prefix) else None
-
-
 # ---------------------------------------------------------------------------
 # Work items
 
@@ -102,8 +86,8 @@ class WorkItemLinks:
             self._headings = {}
             for rel in self.files:
                 try:
-                    text = (self.root / rel).read_text(encoding="utf-8-sig", errors="replace")
-                except OSError:
+                    text = read_input_bytes(self.root / rel, rel, within=self.root).decode("utf-8-sig", errors="replace")
+                except BadInput:  # a link to a missing heading is better than a refused release
                     continue
                 for m in re.finditer(r"^#{1,6}\s+(.*)$", text, re.M):
                     heading = m.group(1)
@@ -162,6 +146,7 @@ class Notes:
     sections: list[Section] = field(default_factory=list)
     contributors: list[str] = field(default_factory=list)
     commits: list[conventional.Commit] = field(default_factory=list)  # every conventional commit, noise too (for --bump)
+    base: Version | None = None  # what --bump counts from (release_tags.Releases.bump_base)
 
     @property
     def empty(self) -> bool:
@@ -289,10 +274,13 @@ DEFAULT_SECTIONS = {
 
 @dataclass
 class NotesSource:
-    """What notes need from the config: the tag prefix, sections and work-item links."""
+    """What notes need from the config: the tag prefix, sections and work-item links.
+
+    ``prefix`` None: the tag scheme is detected from the repository's tags.
+    """
 
     root: Path
-    prefix: str = DEFAULT_TAG_PREFIX
+    prefix: str | None = DEFAULT_TAG_PREFIX
     sections: dict[str, str] = field(default_factory=dict)
     links: WorkItemLinks | None = None
     zero_major_bumps_minor: bool = True
@@ -314,35 +302,48 @@ class NotesSource:
             files = list(dict.fromkeys([found[0], main, *others]))
         else:
             files = [found[0]]
-        return cls(root=root, sections=dict(DEFAULT_SECTIONS), links=WorkItemLinks(root, files, None))
+        return cls(root=root, prefix=None, sections=dict(DEFAULT_SECTIONS), links=WorkItemLinks(root, files, None))
 
     @classmethod
     def from_loaded(cls, loaded) -> NotesSource:
         rc = loaded.config.release
         bl = loaded.config.backlog
         files = [bl.file, *bl.archive_files()] if bl.layout == "inline" else [bl.file]
-        return cls(root=loaded.root, prefix=rc.tag_prefix, sections=dict(rc.sections),
+        return cls(root=loaded.root, prefix=configured_tag_prefix(loaded), sections=dict(rc.sections),
                    links=WorkItemLinks(loaded.root, files, rc.work_item_url),
                    zero_major_bumps_minor=rc.zero_major_bumps_minor, bot_pattern=rc.bot_pattern)
+
+    def releases(self, rev: str = "HEAD") -> release_tags.Releases:
+        """The project's release tags, and which of them ``rev`` reaches."""
+        return release_tags.read(self.root, self.prefix, rev)
+
+    def scheme(self) -> release_tags.Scheme:
+        return release_tags.detect(release_tags.from_names(gitops.tag_names(self.root)), self.prefix)
+
+
+def configured_tag_prefix(loaded) -> str | None:
+    """``release.tag_prefix`` when the user set it (file or environment), None when detected or default."""
+    source = loaded.sources.get("release.tag_prefix")
+    return loaded.config.release.tag_prefix if source and not source.startswith("detected") else None
 
 
 def history(src: NotesSource, rev: str = "HEAD") -> list[Notes]:
     """Notes of every release reachable from ``rev``, newest first, Unreleased on top when not empty."""
     entries = read_log(src.root, [rev])
-    buckets: list[tuple[str | None, int | None, list[LogEntry]]] = [(None, None, [])]
+    scheme = src.scheme()
+    buckets: list[tuple[release_tags.ReleaseTag | None, int | None, list[LogEntry]]] = [(None, None, [])]
     for e in entries:
-        tags = release_tags(e.tags, src.prefix)
-        if tags:
-            buckets.append((tags[0][1], e.time, []))
+        tag = scheme.highest_of(e.tags) if e.tags else None
+        if tag:
+            buckets.append((tag, e.time, []))
         buckets[-1][2].append(e)
     out: list[Notes] = []
     for i, (tag, when, commits) in enumerate(buckets):
         if tag is None and not commits:
             continue
         previous = buckets[i + 1][0] if i + 1 < len(buckets) else None
-        version = str(from_tag(tag, src.prefix)) if tag else None
-        out.append(build_notes(commits, src.sections, version=version, previous_tag=previous, date=when,
-                               bots=src.bot_pattern))
+        out.append(build_notes(commits, src.sections, version=str(tag.version) if tag else None,
+                               previous_tag=previous.name if previous else None, date=when, bots=src.bot_pattern))
     return out
 
 
@@ -354,26 +355,30 @@ def for_range(src: NotesSource, rev_range: str, *, version: str | None = None, d
     end = end.lstrip(".") or "HEAD"
     entries = read_log(src.root, [rev_range if start else end])
     if version is None:
-        named = from_tag(end, src.prefix)
-        tags = release_tags(entries[0].tags, src.prefix) if entries else []
-        version = str(named) if named else (str(tags[0][0]) if tags else None)
+        scheme = src.scheme()
+        named = scheme.highest_of([end])
+        tagged = scheme.highest_of(entries[0].tags) if entries else None
+        version = str(named.version) if named else (str(tagged.version) if tagged else None)
     if date is None and entries:
         date = entries[0].time
     return build_notes(entries, src.sections, version=version, previous_tag=start or None, date=date,
                        bots=src.bot_pattern)
 
 
-def unreleased(src: NotesSource, rev: str = "HEAD", *, exclude_tags: Sequence[str] = ()) -> Notes:
-    """Notes of the commits after the last release tag reachable from ``rev``."""
-    previous = last_release_tag(src.root, rev, src.prefix, exclude_tags)
-    entries = read_log(src.root, [f"{previous}..{rev}" if previous else rev])
-    return build_notes(entries, src.sections, previous_tag=previous, bots=src.bot_pattern)
+def unreleased(src: NotesSource, rev: str = "HEAD", *, releases: release_tags.Releases | None = None) -> Notes:
+    """Notes of the commits after the previous release: the highest final release reachable from ``rev``."""
+    releases = releases or src.releases(rev)
+    previous = releases.previous()
+    entries = read_log(src.root, [f"{previous.commit}..{rev}" if previous else rev])
+    notes = build_notes(entries, src.sections, previous_tag=previous.name if previous else None,
+                        bots=src.bot_pattern)
+    notes.base = releases.bump_base()
+    return notes
 
 
 def bumped(src: NotesSource, notes: Notes) -> Version | None:
     """The version ``--bump`` releases for ``notes`` (unreleased commits after ``previous_tag``)."""
-    current = from_tag(notes.previous_tag, src.prefix) if notes.previous_tag else None
-    return next_version(current, notes.commits, zero_major_bumps_minor=src.zero_major_bumps_minor)
+    return next_version(notes.base, notes.commits, zero_major_bumps_minor=src.zero_major_bumps_minor)
 
 
 # ---------------------------------------------------------------------------

@@ -102,6 +102,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_FAILED
+    except Exception as exc:  # a bug: one line naming the log with the details, exit 1
+        return _unexpected(exc, ctx, argv)
+
+
+def _unexpected(exc: Exception, ctx, argv: Sequence[str] | None) -> int:
+    import traceback
+
+    from gameops import crash
+
+    secrets = ctx.secrets()
+    where = crash.record(exc, list(sys.argv[1:] if argv is None else argv), secrets)
+    if ctx.verbose:
+        sys.stderr.write(crash.details(exc, None, secrets) if secrets else "".join(traceback.format_exception(exc)))
+    ctx.error(crash.one_line(exc, where, secrets))
+    return EXIT_FAILED
 
 
 def entry() -> None:  # pragma: no cover - console script shim

@@ -16,11 +16,11 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gameops import backlog as _backlog
@@ -29,6 +29,7 @@ from gameops import changelog as _changelog
 from gameops import commit_rules as _commit_rules
 from gameops.hooks.names import HOOKS as _HOOKS
 from gameops.errors import BadInput, ConfigError
+from gameops import redaction, yaml_input
 from gameops.fileops import read_input_text, source_files
 
 CONFIG_FILE = "gameops.yaml"
@@ -108,7 +109,7 @@ class ReleaseConfig(_Section):
     out_dir: str = Field("dist", description="Output folder; releases go to <out_dir>/<version>/.")
     include: list[str] = Field(default_factory=lambda: ["README*", "LICENSE*", "CHANGELOG*"], description="Globs of repository files added to every package.")
     archive_name: str = Field("{project}-{version}-{platform}.zip", description="Archive name template.")
-    tag_prefix: str = Field(_changelog.DEFAULT_TAG_PREFIX, description="Release tags are <tag_prefix><version>.")
+    tag_prefix: str = Field(_changelog.DEFAULT_TAG_PREFIX, description="New release tags are <tag_prefix><version>. Detected from the repository's tags (v1.2.3, 1.2.3, game-1.2.3) when not set.")
     allowed_branches: list[str] = Field(default_factory=lambda: ["main", "master", "release/*"], description="Branches a release may be cut from (globs).")
     zero_major_bumps_minor: bool = Field(True, description="In 0.x, a breaking change bumps the minor version, not the major.")
     store: str | None = Field(None, description="Folder the release folder is copied to on publish (release store).")
@@ -260,14 +261,14 @@ class ManualMinutes(_Section):
 
 
 class AlertsConfig(_Section):
-    webhook_url: str | None = Field(None, description="Slack-compatible webhook notified of failed or crashed runs.")
+    webhook_url: str | None = Field(None, description="Slack-compatible webhook notified of failed or crashed runs. A secret: masked by `config show`, redacted from every output and log.")
     notification_block: str | None = Field(None, description="Name of a Prefect notification block to use instead.")
 
 
 class ServerConfig(_Section):
     host: str = Field("127.0.0.1", description="Host of `gameops server start`.")
     port: int = Field(4200, ge=1, le=65535, description="Port of `gameops server start`.")
-    database: str | None = Field(None, description="Database URL (postgresql+asyncpg://...); default: Prefect's SQLite.")
+    database: str | None = Field(None, description="Database URL (postgresql+asyncpg://...); default: Prefect's SQLite. Its password is masked by `config show` and redacted from every output and log.")
 
 
 class ToolsConfig(_Section):
@@ -292,7 +293,7 @@ class GameopsConfig(_Section):
     required_files: list[str] = Field(default_factory=list, description="Files `gameops check` insists on, relative to the project.")
     redact: list[str] = Field(
         default_factory=list,
-        description="Names of environment variables whose values are secrets: never printed or logged.",
+        description="Names of environment variables whose values are secrets: replaced by *** in the output of every tool gameops runs (git included), every log record (the Prefect logs sent to the server too), state messages, artifacts, CLI output and JSON.",
     )
 
     @field_validator("required_files")
@@ -323,8 +324,15 @@ class Loaded:
         return self.path(self.config.godot.project_dir)
 
     def secrets(self) -> list[str]:
-        """Values to redact from anything gameops prints or logs."""
-        return [v for name in self.config.redact if (v := os.environ.get(name))]
+        """Values to redact from anything gameops prints or logs: the variables named in
+        ``redact``, the alert webhook URL and the password of the server's database URL."""
+        values = [v for name in self.config.redact if (v := os.environ.get(name))]
+        if self.config.alerts.webhook_url:
+            values.append(self.config.alerts.webhook_url)
+        password = urlsplit(self.config.server.database or "").password
+        if password:
+            values.append(password)
+        return values
 
 
 # ---------------------------------------------------------------------------
@@ -332,31 +340,11 @@ class Loaded:
 
 
 def _yaml_with_lines(text: str, source: str) -> tuple[Any, dict[tuple[str, ...], int]]:
-    """Parse YAML, returning the data and the 1-based line of every mapping key path."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        where = f"{source}:{mark.line + 1}" if mark else source
-        raise ConfigError(f"{where}: YAML syntax error: {problem}") from None
-    lines: dict[tuple[str, ...], int] = {}
+    """Parse YAML, returning the data and the 1-based line of every mapping key path.
 
-    def walk(n: yaml.Node | None, path: tuple[str, ...]) -> None:
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                key = (*path, str(k.value))
-                lines[key] = k.start_mark.line + 1
-                walk(v, key)
-        elif isinstance(n, yaml.SequenceNode):
-            for i, v in enumerate(n.value):
-                key = (*path, str(i))
-                lines[key] = v.start_mark.line + 1
-                walk(v, key)
-
-    walk(node, ())
-    data = yaml.safe_load(text) if node is not None else None
-    return data, lines
+    Hostile YAML (alias bombs, deep nesting, duplicate keys, unsafe tags) is refused there.
+    """
+    return yaml_input.load(text, source)
 
 
 def _describe(value: Any) -> str:
@@ -457,8 +445,12 @@ def _detect_archives(root: Path, put: Any) -> None:
         put("backlog.archives", others, "more archive files in " + Path(DEFAULT_ARCHIVE).parent.as_posix())
 
 
-def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
-    """What the repository says about itself, as a config dict with sources and notes."""
+def detect(root: Path, *, tags: bool = True) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """What the repository says about itself, as a config dict with sources and notes.
+
+    ``tags``: also detect ``release.tag_prefix`` from the release tags (one ``git for-each-ref``);
+    off when the config file or the environment sets it.
+    """
     data: dict[str, Any] = {}
     sources: dict[str, str] = {}
     notes: list[str] = []
@@ -507,6 +499,12 @@ def detect(root: Path) -> tuple[dict[str, Any], dict[str, str], list[str]]:
             put("backlog.layout", "table", "tracker-table era layout")
         else:
             _detect_archives(root, put)
+    if tags:
+        from gameops import release_tags
+
+        scheme = release_tags.detect_prefix(root)
+        if scheme is not None:
+            put("release.tag_prefix", scheme.prefix, scheme.why)
     return data, sources, notes
 
 
@@ -548,8 +546,10 @@ def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], dict[str, s
             raise ConfigError(f"environment {name}: malformed name, expected GAMEOPS_<SECTION>__<KEY>")
         raw = environ[name]
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
+            value = yaml_input.load(raw, f"environment {name}")[0] if raw.strip() else ""
+        except ConfigError as exc:
+            if "YAML syntax error" not in str(exc):
+                raise  # hostile YAML (alias bomb, unsafe tag, ...) is refused here too
             value = raw
         if not isinstance(value, (int, float, bool, list, dict)):
             value = raw  # text stays exactly as written (no YAML dates, nulls or quotes)
@@ -587,10 +587,9 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
     lines: dict[tuple[str, ...], int] = {}
     shown = cfg_path.name if cfg_path.parent == root else str(cfg_path)
     used_file: Path | None = None
-    if cfg_path.exists():
-        if cfg_path.is_dir():
-            raise BadInput(f"{shown}: is a folder, expected a YAML file")
-        text = read_input_text(cfg_path, shown)
+    if cfg_path.exists() or cfg_path.is_symlink():  # a dangling or looping link is an error, not "no file"
+        # the project's own gameops.yaml must not lead out of it; a --config FILE is the user's choice
+        text = read_input_text(cfg_path, shown, within=None if explicit else root, kind="config", expect="a YAML file")
         parsed, lines = _yaml_with_lines(text, shown)
         if parsed is None:
             parsed = {}
@@ -601,8 +600,9 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
     elif explicit:
         raise BadInput(f"{shown}: config file not found")
 
-    detected, sources, notes = detect(root)
     env_data, env_sources = _env_overrides(environ)
+    prefix_set = any(isinstance(d.get("release"), dict) and "tag_prefix" in d["release"] for d in (file_data, env_data))
+    detected, sources, notes = detect(root, tags=not prefix_set)
 
     merged = _merge(_merge(detected, file_data), env_data)
 
@@ -633,12 +633,54 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
         all_sources[key] = f"{shown}:{line}" if line else shown
     all_sources.update(env_sources)
     assumptions = [] if used_file else [f"no {CONFIG_FILE}; assumed " + n for n in notes]
-    return Loaded(root=root, config=config, file=used_file, sources=all_sources, assumptions=assumptions)
+    loaded = Loaded(root=root, config=config, file=used_file, sources=all_sources, assumptions=assumptions)
+    redaction.remember(loaded.secrets())  # from now on nothing this process prints or logs shows them
+    return loaded
+
+
+# Settings that hold secrets: `config show` masks them (and Loaded.secrets() redacts them everywhere).
+SECRET_SETTINGS = ("alerts.webhook_url", "server.database")
+
+
+def mask_secret_url(url: str) -> str:
+    """A URL that says where it points but not how to get in: the password of
+    ``scheme://user:password@host/db`` and the path and query of a webhook become ***."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return redaction.REDACTED
+    netloc = parts.netloc
+    if parts.password is not None:
+        userinfo, _, hostport = netloc.rpartition("@")
+        netloc = f"{userinfo.split(':', 1)[0]}:{redaction.REDACTED}@{hostport}"
+        return f"{parts.scheme}://{netloc}{parts.path}"
+    return f"{parts.scheme}://{netloc}/{redaction.REDACTED}" if (parts.path.strip("/") or parts.query) else url
+
+
+def public_dump(loaded: Loaded) -> dict[str, Any]:
+    """The effective config as JSON data with every secret masked (``config show``)."""
+    dumped = loaded.config.model_dump(mode="json")
+    for dotted in SECRET_SETTINGS:
+        section, key = dotted.split(".")
+        value = dumped.get(section, {}).get(key)
+        if isinstance(value, str) and value:
+            dumped[section][key] = mask_secret_url(value)
+    secrets = loaded.secrets()
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, str):
+            return redaction.redact(v, secrets)
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return v
+
+    return clean(dumped)
 
 
 def effective(loaded: Loaded) -> list[tuple[str, Any, str]]:
-    """(key, value, source) for every leaf of the effective config, for ``config show``."""
-    dumped = loaded.config.model_dump(mode="json")
+    """(key, value, source) for every leaf of the effective config, for ``config show`` (secrets masked)."""
+    dumped = public_dump(loaded)
     rows: list[tuple[str, Any, str]] = []
     for section, values in dumped.items():
         if not isinstance(values, dict):

@@ -36,6 +36,14 @@ def render() -> str:
         "(values parsed as YAML: numbers, booleans, `[lists]`); `gameops config show` prints the",
         "effective value of each key and where it came from, `gameops config schema` the JSON Schema.",
         "",
+        "gameops.yaml is read as untrusted input: a file over 1 MiB (1/32 of `GAMEOPS_MAX_INPUT_MB`),",
+        "a FIFO, device or folder, a dangling or looping symlink, a symlink leading out of the project,",
+        "nesting deeper than 64 levels, more than 100,000 values once aliases are expanded (alias",
+        "bombs), recursive aliases, duplicate keys and any tag but YAML's standard ones (`!!python/...`)",
+        "are refused with one line naming the file and line (exit 2). Anchors, aliases and `<<:` merge",
+        "keys work. Secrets (`redact`, `alerts.webhook_url`, the password in `server.database`) are",
+        "masked by `gameops config show` and redacted from every output and log.",
+        "",
     ]
     top = GameopsConfig
     plain = []

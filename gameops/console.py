@@ -7,7 +7,6 @@ reconfigured to replace what they cannot encode instead of crashing.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -16,6 +15,14 @@ from gameops.errors import BadInput
 
 _OK = "[green]✔[/green]"
 _FAIL = "[red]✘[/red]"
+
+
+def esc(value: Any) -> str:
+    """``value`` as text that rich shows exactly as written: data (paths, test names, messages)
+    never becomes markup, so ``[/tmp]`` does not raise and ``[xUnit.net 00:00:01]`` does not vanish."""
+    from rich.markup import escape
+
+    return escape(str(value))
 
 
 def configure_streams() -> None:
@@ -35,6 +42,16 @@ def _can_encode(text: str) -> bool:
         return True
     except (UnicodeEncodeError, LookupError):
         return False
+
+
+def _cell(value: Any, redact) -> Any:
+    """A table cell: data as plain text (never markup), styled cells as they are; secrets redacted."""
+    from rich.text import Text
+
+    if isinstance(value, Text):
+        plain = redact(value.plain)
+        return value if plain == value.plain else Text(plain, style=value.style)
+    return Text(redact(str(value)))
 
 
 class Context:
@@ -58,21 +75,37 @@ class Context:
         return self._console
 
     def say(self, *parts: Any, **kwargs: Any) -> None:
-        """A line for people (stderr); rich markup allowed unless markup=False."""
+        """A line for people (stderr); rich markup allowed unless markup=False.
+
+        Markup is for gameops' own words: wrap every piece of data in :func:`esc`."""
+        from gameops.redaction import redact
+
         kwargs.setdefault("soft_wrap", True)
-        self.console.print(*parts, **kwargs)
+        self.console.print(*(redact(p) if isinstance(p, str) else p for p in parts), **kwargs)
 
     def error(self, message: str) -> None:
         """One clear line, no traceback. Plain write: works before anything else is set up."""
-        sys.stderr.write(f"gameops: {message}\n")
+        from gameops.redaction import redact
+
+        sys.stderr.write(f"gameops: {redact(message)}\n")
         sys.stderr.flush()
 
     def warn(self, message: str) -> None:
-        self.console.print(f"[yellow]warning:[/yellow] {message}", markup=True)
+        self.console.print(f"[yellow]warning:[/yellow] {esc(message)}", markup=True, soft_wrap=True)
 
     def emit_json(self, document: Any) -> None:
-        sys.stdout.write(json.dumps(document, indent=2, default=str, ensure_ascii=False) + "\n")
+        from gameops import strict_json
+
+        from gameops.redaction import redact
+
+        sys.stdout.write(redact(strict_json.dumps(document, indent=2, ensure_ascii=False)) + "\n")
         sys.stdout.flush()
+
+    def styled(self, text: str, style: str):
+        """A table cell shown in ``style`` (e.g. ``styled("skip", "dim")``); ``text`` is never markup."""
+        from rich.text import Text
+
+        return Text(str(text), style=style)
 
     def mark(self, ok: bool):
         """A green tick or red cross (plain ok/FAIL on consoles that cannot encode them)."""
@@ -87,11 +120,16 @@ class Context:
         t = Table(title=title, title_justify="left", show_lines=False)
         for c in columns:
             t.add_column(c, overflow="fold")
-        from rich.text import Text
+
+        from gameops.redaction import redact
 
         for r in rows:  # data is shown as written: brackets in it are not rich markup
-            t.add_row(*[x if isinstance(x, Text) else Text(str(x)) for x in r])
+            t.add_row(*[_cell(x, redact) for x in r])
         self.console.print(t)
+
+    def secrets(self) -> list[str]:
+        """The values to redact (``redact:`` of the loaded config); none before it is loaded."""
+        return self._loaded.secrets() if self._loaded is not None else []
 
     # -- config ---------------------------------------------------------
     def loaded(self):
@@ -113,7 +151,7 @@ class Context:
             return
         if self.verbose:
             for note in notes:
-                self.say(f"[dim]{note}[/dim]")
+                self.say(f"[dim]{esc(note)}[/dim]")
         else:
             self.say(f"[dim]no gameops.yaml: {len(notes)} setting(s) detected from the repository "
                      "(-v or `gameops config show` lists them)[/dim]")

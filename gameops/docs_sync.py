@@ -89,7 +89,7 @@ def summarize(loaded: Loaded) -> Summary:
     done, rejected = cfg.done_statuses, cfg.rejected_statuses
     if cfg.layout == "table":
         bpath = root / cfg.file
-        tb = table.parse(Document.read(bpath, cfg.file))
+        tb = table.parse(Document.read(bpath, cfg.file, within=root))
         for r in tb.items:
             kind = table.row_kind(r, done, rejected, bpath.parent, root / cfg.archive_dir)
             if kind == "archived":
@@ -102,7 +102,7 @@ def summarize(loaded: Loaded) -> Summary:
             s.archived_rejected += rejected_file
             s.archived_done += not rejected_file
         return s
-    b = inline.load(root / cfg.file, cfg.file)
+    b = inline.load(root / cfg.file, cfg.file, within=root)
     for it in b.items:
         s.active_by_type[it.type] += 1
         s.active_by_status[_status_label(it.status)] += 1
@@ -111,7 +111,7 @@ def summarize(loaded: Loaded) -> Summary:
     for rel in cfg.archive_files():
         apath = root / rel
         if apath.is_file():
-            for it in inline.parse(Document.read(apath, rel)).items:
+            for it in inline.parse(Document.read(apath, rel, within=root)).items:
                 kinds[it.id] = inline.entry_kind(it, done, rejected)  # the later entry wins
     s.archived_done = sum(k == "done" for k in kinds.values())
     s.archived_rejected = sum(k == "rejected" for k in kinds.values())
@@ -245,7 +245,7 @@ def plan_sync(loaded: Loaded, today: date) -> tuple[fileplan.Plan, dict]:
     files: dict[Path, str] = {}
     raw: dict[Path, bytes] = {}
     for p in dict.fromkeys(md + wanted):
-        data = p.read_bytes()
+        data = fileops.read_input_bytes(p, p.relative_to(root).as_posix(), within=root)
         raw[p] = data
         files[p] = fileops.decode_input(data, p.relative_to(root).as_posix())
     summary: Summary | None = None

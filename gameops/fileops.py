@@ -4,8 +4,10 @@
 a write whose content equals what is on disk does nothing (a run that changes nothing
 writes nothing).
 
-``read_input_*``: reading a file the user's repository gave us (config, project files, the
-backlog); any trouble is one :class:`BadInput` line naming the file (exit 2).
+``open_input`` / ``read_input_*``: reading a file the user's repository gave us (config,
+project files, the backlog, test results); any trouble is one :class:`BadInput` line naming the
+file (exit 2): missing, dangling or looping symlinks, symlinks out of the project, folders,
+FIFOs, devices, sockets and files over the size limit are refused before anything is read.
 
 The journaled multi-file operations (``Plan``, ``apply``, ``undo``, ``recover``) live in
 :mod:`gameops.fileplan`, on top of :mod:`gameops.journal`, which builds on this module.
@@ -13,8 +15,10 @@ The journaled multi-file operations (``Plan``, ``apply``, ``undo``, ``recover``)
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import BinaryIO
@@ -22,17 +26,110 @@ from typing import BinaryIO
 from gameops.errors import BadInput
 
 
-def read_input_bytes(path: Path, shown: str | None = None, *, missing: str = "file not found") -> bytes:
-    """The bytes of a user's file; not found, a folder or unreadable is BadInput naming ``shown``."""
+# Largest input file read whole (backlog, project files, docs), in MiB. Config files get 1/32
+# of it (1 MiB by default: YAML is parsed in Python), result files (TRX, JUnit, Cobertura) are
+# streamed and get 64 times it. GAMEOPS_MAX_INPUT_MB changes all three, so a hostile
+# multi-gigabyte file is refused before it is read.
+MAX_INPUT_ENV = "GAMEOPS_MAX_INPUT_MB"
+DEFAULT_MAX_INPUT_MB = 32
+FACTORS = {"text": 1.0, "config": 1 / 32, "results": 64.0}
+
+
+def max_input_bytes(kind: str = "text") -> int:
+    """The size limit of one input file of ``kind`` (text, config, results); see ``FACTORS``."""
+    raw = os.environ.get(MAX_INPUT_ENV, "").strip()
+    if raw:
+        try:
+            mb = float(raw)
+        except ValueError:
+            mb = -1.0
+        if not mb > 0 or mb != mb or mb == float("inf"):
+            raise BadInput(f"environment {MAX_INPUT_ENV}: expected a positive number of MiB, got {raw!r}")
+    else:
+        mb = DEFAULT_MAX_INPUT_MB
+    return int(mb * (1 << 20) * FACTORS[kind])
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+
+
+def _kind(mode: int) -> str:
+    return next((what for test, what in _KINDS if test(mode)), "not a regular file")
+
+
+def _outside(path: Path, within: Path) -> bool:
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(within))
+        return False
+    except ValueError:
+        return True
+
+
+def open_input(path: Path, shown: str | None = None, *, missing: str = "file not found",
+               within: Path | None = None, kind: str = "text", expect: str = "a file"):
+    """Open a user's file for reading (binary), refusing what must not be read.
+
+    One :class:`BadInput` line naming ``shown`` for: not found, a dangling or looping symlink,
+    a symlink leading out of ``within`` (the project), a folder, a FIFO, a device or a socket
+    (opened without blocking, checked on the open descriptor, so nothing waits on a pipe), and
+    a file larger than :func:`max_input_bytes`. Returns ``(file, size)``.
+    """
+    path = Path(path)
     shown = shown or str(path)
     try:
-        return Path(path).read_bytes()
+        os.stat(path)
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise BadInput(f"{shown}: symlink to a missing file ({os.readlink(path)})") from None
         raise BadInput(f"{shown}: {missing}") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise BadInput(f"{shown}: symlink loop") from None
+        raise BadInput(f"{shown}: cannot read: {exc.strerror}") from None
+    if within is not None and _outside(path, within):
+        raise BadInput(f"{shown}: leads outside the project (to {os.path.realpath(path)}); refused")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
     except IsADirectoryError:
-        raise BadInput(f"{shown}: is a folder, expected a file") from None
+        raise BadInput(f"{shown}: is a folder, expected {expect}") from None
     except OSError as exc:
         raise BadInput(f"{shown}: cannot read: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            what = _kind(st.st_mode)
+            if what == "a folder":
+                raise BadInput(f"{shown}: is a folder, expected {expect}")
+            raise BadInput(f"{shown}: is {what}, expected {expect}; refused")
+        limit = max_input_bytes(kind)
+        if st.st_size > limit:
+            raise BadInput(f"{shown}: too large ({st.st_size / (1 << 20):.1f} MiB, limit {limit / (1 << 20):g} MiB; "
+                           f"raise it with {MAX_INPUT_ENV})")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        f = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    return f, st.st_size
+
+
+def read_input_bytes(path: Path, shown: str | None = None, *, missing: str = "file not found",
+                     within: Path | None = None, kind: str = "text", expect: str = "a file") -> bytes:
+    """The bytes of a user's file (see :func:`open_input` for what is refused), read whole."""
+    shown = shown or str(path)
+    f, _size = open_input(path, shown, missing=missing, within=within, kind=kind, expect=expect)
+    limit = max_input_bytes(kind)
+    try:
+        with f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        raise BadInput(f"{shown}: cannot read: {exc.strerror}") from None
+    if len(data) > limit:  # grew while we read it
+        raise BadInput(f"{shown}: too large (more than {limit / (1 << 20):g} MiB; raise the limit with {MAX_INPUT_ENV})")
+    return data
 
 
 def decode_input(data: bytes, shown: str) -> str:
@@ -43,9 +140,10 @@ def decode_input(data: bytes, shown: str) -> str:
         raise BadInput(f"{shown}: not UTF-8 text (byte {exc.start})") from None
 
 
-def read_input_text(path: Path, shown: str | None = None, *, missing: str = "file not found") -> str:
+def read_input_text(path: Path, shown: str | None = None, *, missing: str = "file not found",
+                    within: Path | None = None, kind: str = "text", expect: str = "a file") -> str:
     shown = shown or str(path)
-    return decode_input(read_input_bytes(path, shown, missing=missing), shown)
+    return decode_input(read_input_bytes(path, shown, missing=missing, within=within, kind=kind, expect=expect), shown)
 
 
 # Folders that hold no sources of a game repository: build output and editor caches.
@@ -53,13 +151,25 @@ OUTPUT_DIRS = frozenset({"bin", "obj", "build", "dist", "TestResults", "node_mod
 
 
 def source_files(root: Path, suffixes: tuple[str, ...] = (), skip: frozenset[str] = OUTPUT_DIRS):
-    """Files under ``root`` (sorted walk), never entering hidden folders (``.git``, ``.godot``,
-    ``.import``) or ``skip``; only names ending in ``suffixes`` when given."""
+    """Regular files under ``root`` (sorted walk), never entering hidden folders (``.git``,
+    ``.godot``, ``.import``) or ``skip``; only names ending in ``suffixes`` when given.
+
+    FIFOs, devices and sockets are never listed, nor symlinks that lead out of ``root`` or
+    nowhere: a hostile repository cannot make a reader block or read outside it."""
+    real_root = os.path.realpath(root)
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in skip)
         for name in sorted(filenames):
             if not name.startswith(".") and (not suffixes or name.lower().endswith(suffixes)):
-                yield Path(dirpath) / name
+                p = os.path.join(dirpath, name)
+                try:
+                    if not stat.S_ISREG(os.stat(p).st_mode):
+                        continue
+                except OSError:  # dangling or looping symlink
+                    continue
+                if os.path.islink(p) and _outside(Path(p), Path(real_root)):
+                    continue
+                yield Path(p)
 
 
 def unified_diff(name: str, old: bytes | None, new: bytes | None) -> str:

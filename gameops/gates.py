@@ -14,7 +14,7 @@ from typing import Any
 from gameops import dotnet
 from gameops.config import ArchitectureRule, Loaded
 from gameops.errors import BadInput
-from gameops.fileops import OUTPUT_DIRS, source_files
+from gameops.fileops import OUTPUT_DIRS, read_input_bytes, source_files
 from gameops.results.model import Coverage
 
 MAX_FINDINGS = 200
@@ -78,7 +78,7 @@ def check_rule(root: Path, rule: ArchitectureRule) -> list[str]:
     forbidden_pkgs = {p.lower() for p in rule.forbid_packages}
     for proj in projects:
         rel = proj.relative_to(root).as_posix()
-        text = proj.read_text(encoding="utf-8-sig", errors="replace")
+        text = read_input_bytes(proj, rel, within=root).decode("utf-8-sig", errors="replace")
         refs = _PKG.findall(text) + _SDK.findall(text)
         for ref in refs:
             if ref.lower() in forbidden_pkgs:
@@ -87,7 +87,8 @@ def check_rule(root: Path, rule: ArchitectureRule) -> list[str]:
             continue
         for src in _sources(proj.parent):
             srel = src.relative_to(root).as_posix()
-            for n, line in enumerate(src.read_text(encoding="utf-8-sig", errors="replace").splitlines(), 1):
+            text = read_input_bytes(src, srel, within=root).decode("utf-8-sig", errors="replace")
+            for n, line in enumerate(text.splitlines(), 1):
                 m = _USING.match(line)
                 if m:
                     ns = m.group(1)

@@ -7,6 +7,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from gameops import redaction
 from gameops.errors import BadInput, JobFailed
 
 
@@ -15,8 +16,8 @@ class GitError(JobFailed):
 
 
 def git(root: Path | str, *args: str, check: bool = True, input: str | None = None, env: dict[str, str] | None = None) -> str:
-    """Run git in ``root`` and return stdout (text, trailing newline stripped)."""
-    return git_bytes(root, *args, check=check, input=input, env=env).decode("utf-8", errors="replace").rstrip("\n")
+    """Run git in ``root`` and return stdout (text, trailing newline stripped, secrets redacted)."""
+    return redaction.redact(git_bytes(root, *args, check=check, input=input, env=env).decode("utf-8", errors="replace").rstrip("\n"))
 
 
 def git_bytes(root: Path | str, *args: str, check: bool = True, input: str | None = None,
@@ -32,7 +33,8 @@ def git_bytes(root: Path | str, *args: str, check: bool = True, input: str | Non
         raise BadInput("git: command not found; install git") from None
     if check and out.returncode != 0:
         msg = out.stderr.decode("utf-8", errors="replace").strip().splitlines()
-        raise GitError(f"git {' '.join(args)}: {msg[-1] if msg else f'exit {out.returncode}'}")
+        # a hook's output ends up here: redacted, it may become a flow's state message
+        raise GitError(redaction.redact(f"git {' '.join(args)}: {msg[-1] if msg else f'exit {out.returncode}'}"))
     return out.stdout
 
 
@@ -86,6 +88,51 @@ def changed_paths(root: Path) -> list[str]:
         if entry[0] in "RC":  # the next field is the rename's source
             i += 1
     return paths
+
+
+@dataclass(frozen=True)
+class TagRef:
+    """A tag as git lists it: its name and the commit it points at (annotated tags peeled)."""
+
+    name: str
+    commit: str
+
+
+_TAG_FORMAT = "%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)"
+
+
+def list_tags(root: Path, merged: str | None = None) -> list[TagRef]:
+    """Every tag of the repository (``merged``: only those reachable from that commit), one git call.
+
+    Tags of trees or blobs (no commit) are left out; outside a repository the list is empty.
+    """
+    args = ["for-each-ref", f"--format={_TAG_FORMAT}"]
+    if merged:
+        args.append(f"--merged={merged}")
+    out = git(root, *args, "refs/tags/", check=False)
+    found: list[TagRef] = []
+    for line in out.splitlines():
+        parts = line.split("\0")
+        if len(parts) != 5:
+            continue
+        name, kind, obj, peeled_kind, peeled = parts
+        if (peeled_kind or kind) == "commit":
+            found.append(TagRef(name, peeled or obj))
+    return found
+
+
+def tag_names(root: Path) -> list[str]:
+    """The names of every tag, without reading the tag objects (cheaper than :func:`list_tags`)."""
+    return git(root, "for-each-ref", "--format=%(refname:strip=2)", "refs/tags/", check=False).splitlines()
+
+
+def is_ancestor(root: Path, commit: str, rev: str = "HEAD") -> bool:
+    """Whether ``rev`` reaches ``commit`` (both object names, never user text)."""
+    try:
+        git_bytes(root, "merge-base", "--is-ancestor", commit, rev)
+    except GitError:
+        return False
+    return True
 
 
 def tracked_files(root: Path) -> list[str]:

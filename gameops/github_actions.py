@@ -5,7 +5,7 @@ One file, ``.github/workflows/gameops.yml``, two jobs:
 - ``ci`` on push and pull request: Python + gameops, the .NET SDK (when the project has C#),
   a headless Godot of the project's version with its export templates, NuGet/pip/Godot caches,
   ``gameops ci``, the TRX files as an artifact and a markdown test summary in the step summary.
-- ``release`` on a version tag (``<tag_prefix>*``) and on manual dispatch (version input, or
+- ``release`` on a version tag (``<tag_prefix>[0-9]*``, the prefix detected from the tags when not set) and on manual dispatch (version input, or
   the next version from the commits): ``gameops release``, the release folder as an artifact,
   the release notes in the step summary.
 
@@ -178,13 +178,13 @@ def render(s: WorkflowSettings) -> str:
     return f"""\
 {MARKER} for {s.project}; run it again after changing gameops.yaml.
 # ci: `gameops ci` on every push to {", ".join(s.branches)} and every pull request.
-# release: `gameops release` on a {s.tag_prefix}* tag, or by hand (Actions > gameops > Run workflow).{notes}
+# release: `gameops release` on a {s.tag_prefix}<version> tag, or by hand (Actions > gameops > Run workflow).{notes}
 name: gameops
 
 on:
   push:
     branches: [{branches}]
-    tags: [{_q(s.tag_prefix + "*")}]
+    tags: [{_q(s.tag_prefix + "[0-9]*")}]
   pull_request:
   workflow_dispatch:
     inputs:

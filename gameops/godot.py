@@ -64,54 +64,76 @@ def parse_value(raw: str) -> Any:
     return text
 
 
-def _value_complete(text: str) -> bool:
-    depth = 0
-    in_string = False
-    escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch == '"':
-            in_string = True
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-    return not in_string and depth <= 0
+_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)  # the rest of a string literal
+_OPEN, _CLOSE = "([{", ")]}"
+
+
+def _value_end(text: str, start: int) -> int:
+    """Offset of the newline that ends the value starting at ``start`` (or the end of the text);
+    -1 when a string or bracket never closes. Values may span lines inside strings and brackets.
+
+    Works on the stretches between string literals with ``str`` methods (C speed): a hostile
+    file with a long unclosed value or deep brackets stays fast.
+    """
+    depth, pos, n = 0, start, len(text)
+    while True:
+        q = text.find('"', pos)
+        stop = n if q == -1 else q
+        closes = sum(text.count(c, pos, stop) for c in _CLOSE)
+        # line by line while the value could get back to the top level in this stretch; once it
+        # cannot (more open brackets than closing ones left), the rest of the stretch at once
+        while depth - closes <= 0:
+            nl = text.find("\n", pos, stop)
+            seg_end = stop if nl == -1 else nl
+            line_closes = sum(text.count(c, pos, seg_end) for c in _CLOSE)
+            depth += sum(text.count(c, pos, seg_end) for c in _OPEN) - line_closes
+            closes -= line_closes
+            if nl == -1:
+                pos = stop
+                break
+            if depth <= 0:
+                return nl
+            pos = nl + 1
+        else:
+            depth += sum(text.count(c, pos, stop) for c in _OPEN) - closes
+        if q == -1:
+            return n if depth <= 0 else -1
+        m = _STRING_REST.match(text, q + 1)
+        if m is None:
+            return -1
+        pos = m.end()
 
 
 def parse_config(text: str, source: str = "file") -> dict[str, dict[str, Any]]:
     """Parse ConfigFile text into ``{section: {key: value}}``; keys before any header go to ``""``."""
     sections: dict[str, dict[str, Any]] = {"": {}}
     current = sections[""]
-    lines = text.lstrip("\ufeff").splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    pos, n, lineno = 0, len(text), 0
+    while pos < n:
+        end = text.find("\n", pos)
+        end = n if end == -1 else end
+        line = text[pos:end]
+        lineno += 1
         stripped = line.strip()
-        i += 1
         if not stripped or stripped.startswith(";") or stripped.startswith("#"):
+            pos = end + 1
             continue
         m = _SECTION.match(stripped)
         if m:
             current = sections.setdefault(m.group("name"), {})
+            pos = end + 1
             continue
         if "=" not in stripped:
-            raise BadInput(f"{source}:{i}: expected key=value or [section], got {stripped[:60]!r}")
-        key, value = stripped.split("=", 1)
-        start = i
-        while not _value_complete(value):
-            if i >= len(lines):
-                raise BadInput(f"{source}:{start}: value of {key.strip()!r} is not closed (unterminated string or bracket)")
-            value += "\n" + lines[i]
-            i += 1
-        current[key.strip().strip('"')] = parse_value(value)
+            raise BadInput(f"{source}:{lineno}: expected key=value or [section], got {stripped[:60]!r}")
+        key = stripped.split("=", 1)[0]
+        vstart = pos + line.index("=") + 1
+        vend = _value_end(text, vstart)
+        if vend < 0:
+            raise BadInput(f"{source}:{lineno}: value of {key.strip()!r} is not closed (unterminated string or bracket)")
+        current[key.strip().strip('"')] = parse_value(text[vstart:vend])
+        lineno += text.count("\n", vstart, vend)
+        pos = vend + 1
     return sections
 
 
@@ -128,7 +150,7 @@ class ExportPreset:
 
 def read_export_presets(path: Path) -> list[ExportPreset]:
     """All presets in an ``export_presets.cfg``, in file order (Godot 3 and 4 formats)."""
-    sections = parse_config(read_input_text(path), str(path))
+    sections = parse_config(read_input_text(path, within=path.parent), str(path))
     presets: list[ExportPreset] = []
     for name, values in sections.items():
         m = re.fullmatch(r"preset\.(\d+)", name)
@@ -199,7 +221,7 @@ class GodotProject:
 
 def read_project(project_dir: Path) -> GodotProject:
     path = project_dir / "project.godot"
-    text = read_input_text(path, missing="no project.godot (set godot.project_dir)")
+    text = read_input_text(path, missing="no project.godot (set godot.project_dir)", within=project_dir)
     sections = parse_config(text, str(path))
     app = sections.get("application", {})
     features = app.get("config/features", [])

@@ -26,7 +26,7 @@ from pathlib import Path
 from gameops import tools
 from gameops.config import Loaded
 from gameops.errors import BadInput
-from gameops.fileops import OUTPUT_DIRS, atomic_write_bytes, atomic_write_text, source_files
+from gameops.fileops import OUTPUT_DIRS, atomic_write_bytes, atomic_write_text, read_input_bytes, source_files
 
 STATUSES = ("ok", "done", "warn", "skipped", "failed")
 CSHARP_SUFFIXES = (".cs", ".csproj", ".sln", ".slnx", ".props", ".targets")
@@ -241,7 +241,7 @@ def _unmet(requirements: list[str]) -> list[str]:
 def read_requirements(path: Path) -> tuple[list[str], list[str]]:
     """(requirement lines, lines we cannot check such as -r/-e/URLs) of a requirements.txt."""
     reqs, other = [], []
-    for raw in path.read_text(encoding="utf-8-sig", errors="replace").splitlines():
+    for raw in read_input_bytes(path).decode("utf-8-sig", errors="replace").splitlines():
         line = raw.split(" #", 1)[0].strip()
         if not line or line.startswith("#"):
             continue

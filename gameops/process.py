@@ -20,9 +20,10 @@ from pathlib import Path
 
 import psutil
 
+from gameops import redaction
 from gameops.errors import ToolMissing
 
-REDACTED = "***"
+REDACTED = redaction.REDACTED
 DEFAULT_MAX_LINE = 64 * 1024
 IS_WINDOWS = sys.platform == "win32"
 
@@ -122,7 +123,7 @@ def run(
     killed the tree. A missing executable raises :class:`ToolMissing` (exit 2).
     """
     argv = [os.fspath(a) for a in args]
-    redact = Redactor(secrets)
+    redact = Redactor([*secrets, *redaction.known()])  # the caller's and every registered secret
     full_env = None
     if env is not None:
         full_env = {**os.environ, **env}

@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gameops import branch_rules, changelog, dotnet, export, packaging, tools
@@ -27,8 +27,9 @@ from gameops import git as gitops
 from gameops import godot as godot_files
 from gameops.config import Loaded
 from gameops.errors import BadInput, JobFailed
-from gameops.fileops import atomic_write_text, sha256_file
-from gameops.version import parse, tag_name
+from gameops.fileops import atomic_write_text, read_input_text, sha256_file
+from gameops.release_tags import Releases
+from gameops.version import Version, parse
 
 NEW, EXISTING, REPLACE = "new", "existing", "replace"
 
@@ -198,6 +199,56 @@ def tracked_inputs(loaded: Loaded) -> list[tuple[str, str]]:
     return _tracked(loaded.root, loaded.godot_dir)
 
 
+def new_tag(releases: Releases, version: Version, commit: str) -> str:
+    """The release's tag: the one ``commit`` already has for this version (a rerun, whatever its
+    scheme), else ``<scheme prefix><version>``."""
+    same = [t for t in releases.at(commit) if t.version.sort_key() == version.sort_key()]
+    return same[0].name if same else releases.scheme.tag_for(version)
+
+
+def _published(store: Path | None, version: str) -> bool:
+    return store is not None and (store / version).is_dir()
+
+
+def check_version(loaded: Loaded, text: str, *, force: bool = False) -> Version:
+    """A given VERSION, checked before anything starts: semver, and not behind an existing release tag."""
+    version = parse(text)
+    commit = gitops.head(loaded.root) if gitops.is_repo(loaded.root) else None
+    if commit:
+        releases = changelog.NotesSource.from_loaded(loaded).releases()
+        store = loaded.path(loaded.config.release.store) if loaded.config.release.store else None
+        never_backwards(releases, version, new_tag(releases, version, commit), commit, force=force,
+                        published=_published(store, str(version)))
+    return version
+
+
+def never_backwards(releases: Releases, version: Version, tag: str, commit: str, *, force: bool,
+                    published: bool) -> None:
+    """BadInput naming the highest existing release tag (any scheme, reachable or not) that
+    ``version`` does not go beyond; a rerun at the tagged commit passes.
+
+    ``force`` lets through only this very tag at another commit, and only while the version is
+    not published (``release.store``); the tag check then warns that it moves the tag.
+    """
+    blockers = releases.not_above(version, commit)
+    if not blockers:
+        return
+    top = blockers[0]
+    if top.version.sort_key() > version.sort_key():
+        above = replace(top.version, build=())
+        raise BadInput(f"version {version}: goes backwards, release tag {top.name} ({top.commit[:12]}) is higher; "
+                       f"release a version above {above}")
+    movable = all(b.name == tag for b in blockers)
+    if movable and force and not published:
+        return
+    if movable and force:
+        raise BadInput(f"version {version}: release tag {top.name} ({top.commit[:12]}) is already published "
+                       f"in release.store; --force cannot replace a published release, release a higher version")
+    hint = "release a higher version, or --force to move it" if movable else "release a higher version"
+    raise BadInput(f"version {version}: release tag {top.name} already exists at {top.commit[:12]}, "
+                   f"not at HEAD ({commit[:12]}); {hint}")
+
+
 def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = None) -> Plan:
     """Check everything and compute the release; writes nothing (a dry run's scratch folder aside)."""
     cfg = loaded.config
@@ -215,20 +266,23 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
         raise BadInput(f"{root}: the repository has no commits")
 
     src = changelog.NotesSource.from_loaded(loaded)
+    releases = src.releases()
+    on_head = releases.at(commit)
     bumped = False
     if wanted is None:
-        at_head = changelog.release_tags(gitops.git(root, "tag", "--points-at", "HEAD", check=False).split(), rc.tag_prefix)
-        if at_head:
-            wanted = at_head[0][0]  # HEAD is released already: --bump means that release (a rerun)
+        if on_head:
+            wanted = on_head[0].version  # HEAD is released already: --bump means that release (a rerun)
         else:
-            pending = changelog.unreleased(src)
+            pending = changelog.unreleased(src, releases=releases)
             wanted = changelog.bumped(src, pending)
             if wanted is None:
                 since = pending.previous_tag or "the first commit"
                 raise JobFailed(f"nothing to release since {since}: no feat, fix, perf or breaking commits")
             bumped = True
     version = str(wanted)
-    tag = tag_name(version, rc.tag_prefix)
+    tag = new_tag(releases, wanted, commit)
+    store = loaded.path(rc.store) if rc.store else None
+    never_backwards(releases, wanted, tag, commit, force=req.force, published=_published(store, version))
 
     # Platforms, presets, engine: bad input before anything else happens.
     project = godot_files.read_project(loaded.godot_dir)
@@ -241,16 +295,18 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     if dotnet_projects:
         dotnet.executable()  # no SDK: exit 2 now, before any work
 
-    # Notes and the CHANGELOG text (computed, not written).
-    previous = changelog.last_release_tag(root, "HEAD", rc.tag_prefix, exclude=[tag])
-    entries = changelog.read_log(root, [f"{previous}..HEAD" if previous else "HEAD"])
-    notes = changelog.build_notes(entries, src.sections, version=version, previous_tag=previous, date=epoch,
+    # Notes and the CHANGELOG text (computed, not written): since the previous release, the highest
+    # version below this one reachable from HEAD (pre-releases only for a pre-release).
+    previous = releases.previous(prerelease=bool(wanted.prerelease), below=wanted)
+    entries = changelog.read_log(root, [f"{previous.commit}..HEAD" if previous else "HEAD"])
+    notes = changelog.build_notes(entries, src.sections, version=version,
+                                  previous_tag=previous.name if previous else None, date=epoch,
                                   bots=src.bot_pattern)
     notes_md = changelog.render_markdown(notes, src.links)
     changelog_rel = Path(rc.changelog).as_posix()
     cl_path = root / changelog_rel
     try:
-        existing = cl_path.read_text(encoding="utf-8") if cl_path.is_file() else None
+        existing = read_input_text(cl_path, changelog_rel, within=root) if cl_path.is_file() else None
         head_blob = gitops.file_at_head(root, changelog_rel)
         head_text = head_blob.decode("utf-8") if head_blob is not None else None
     except UnicodeDecodeError:
@@ -268,7 +324,6 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
             out_dir = root / out_dir
     out_dir = out_dir.resolve()
     release_dir = out_dir / version
-    store = loaded.path(rc.store) if rc.store else None
 
     problems, warnings, tagged = repository_problems(
         loaded, out_dir=out_dir, changelog_rel=changelog_rel, changelog_text=expected_on_disk, tag=tag)

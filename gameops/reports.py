@@ -7,13 +7,12 @@ and not at all when unchanged) and append the markdown to ``$GITHUB_STEP_SUMMARY
 
 from __future__ import annotations
 
-import json
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from gameops import fileops
+from gameops import fileops, strict_json
 from gameops.results.model import Summary, TestCase
 
 SUMMARY_MD = "test-summary.md"
@@ -125,7 +124,7 @@ def render(summary: Summary, fmt: str, title: str = "Test results") -> str:
     if fmt == "md":
         return markdown(summary, title)
     if fmt == "json":
-        return json.dumps(as_json(summary), indent=2, ensure_ascii=False) + "\n"
+        return strict_json.dumps(as_json(summary), indent=2, ensure_ascii=False) + "\n"
     if fmt == "junit":
         return junit(summary)
     raise ValueError(fmt)
@@ -137,7 +136,7 @@ def write_reports(folder: Path, summary: Summary, markdown_text: str | None = No
     changed = []
     outputs = {
         SUMMARY_MD: markdown_text if markdown_text is not None else markdown(summary),
-        RESULTS_JSON: json.dumps(json_doc if json_doc is not None else as_json(summary), indent=2, ensure_ascii=False, default=str) + "\n",
+        RESULTS_JSON: strict_json.dumps(json_doc if json_doc is not None else as_json(summary), indent=2, ensure_ascii=False) + "\n",
         JUNIT_XML: junit(summary),
     }
     for name, text in outputs.items():

@@ -1,4 +1,6 @@
-"""Release versions: semantic versions (semver.org 2.0.0), tags, and the next version from commits.
+"""Release versions: semantic versions (semver.org 2.0.0) and the next version from commits.
+
+Which tags name versions is gameops/release_tags.py's concern.
 
 ``parse("v1.4.0-rc.1")`` accepts a leading ``v``; anything that is not a semantic version is
 bad input (exit 2) with a line that names the value. :func:`next_version` computes what
@@ -102,17 +104,6 @@ def parse(text: str) -> Version:
     if v is None:
         raise BadInput(f"version {text!r}: not a semantic version (expected MAJOR.MINOR.PATCH, e.g. 1.4.0, v1.4.0 or 1.4.0-rc.1)")
     return v
-
-
-def tag_name(version: Version | str, prefix: str = "v") -> str:
-    return f"{prefix}{version}"
-
-
-def from_tag(tag: str, prefix: str = "v") -> Version | None:
-    """The version a release tag names (``v1.2.0`` with prefix ``v``), or None for other tags."""
-    if prefix and not tag.startswith(prefix):
-        return None
-    return try_parse(tag[len(prefix):]) if prefix else try_parse(tag)
 
 
 def bump_level(commits: Iterable[Commit]) -> str | None:

@@ -8,6 +8,8 @@ from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from gameops import redaction
+
 
 def artifact_key(text: str) -> str:
     """Prefect artifact keys allow lowercase letters, digits and dashes only."""
@@ -15,8 +17,11 @@ def artifact_key(text: str) -> str:
 
 
 def markdown(key: str, body: str, description: str | None = None) -> None:
-    create_markdown_artifact(key=artifact_key(key), markdown=body, description=description)
+    create_markdown_artifact(key=artifact_key(key), markdown=redaction.redact(body),
+                             description=redaction.redact(description) if description else description)
 
 
 def table(key: str, rows: Sequence[dict[str, Any]], description: str | None = None) -> None:
-    create_table_artifact(key=artifact_key(key), table=list(rows), description=description)
+    rows = [{k: redaction.redact(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+    create_table_artifact(key=artifact_key(key), table=rows,
+                          description=redaction.redact(description) if description else description)

@@ -50,6 +50,9 @@ def _isolated_env(monkeypatch, tmp_path_factory):
             monkeypatch.delenv(k)
     monkeypatch.setenv("DO_NOT_TRACK", "1")
     monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from gameops import redaction
+
+    redaction.forget_all()  # a secret one test's config registered must not redact another's output
     yield
     # A flow command without the `prefect` fixture starts a real server in this home
     # (gameops.server.connect): stop it, and fail the test that forgot to stop it.

@@ -56,7 +56,7 @@ def test_csharp_godot4_workflow_passes_actionlint_and_runs_ci_and_release(gameop
     text = (csharp_repo / WORKFLOW).read_text(encoding="utf-8")
     wf = yaml.safe_load(text)
     on = wf[True]  # YAML 1.1 reads the key `on` as a boolean; GitHub reads it as "on"
-    assert on["push"]["tags"] == ["release-*"] and "pull_request" in on and "version" in on["workflow_dispatch"]["inputs"]
+    assert on["push"]["tags"] == ["release-[0-9]*"] and "pull_request" in on and "version" in on["workflow_dispatch"]["inputs"]
     assert wf["env"]["GODOT_VERSION"] == "4.4" and wf["env"]["GODOT_MONO"] == "true"
     assert wf["env"]["GAMEOPS_PIP_SPEC"] == "gameops==0.1.0"
 

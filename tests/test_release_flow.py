@@ -78,14 +78,16 @@ def test_release_end_to_end(gameops_cli, sample_repo, prefect, tmp_path):
     assert r2.json["status"] == "verified"
     assert tree_and_tags(repo) == before
 
-    # The same version at another commit exits 1 and changes nothing; a dirty tree too.
+    # A dirty tree exits 1; the same version at another commit (its tag exists) exits 2 before
+    # anything starts, naming the tag; neither changes anything.
     (repo / "README.md").write_text("changed\n")
     r3 = release(gameops_cli, repo, "release", "0.2.0")
     assert r3.code == 1 and "not clean" in r3.stderr
     git(repo, "commit", "-qam", "docs: readme")
     before = tree_and_tags(repo)
     r4 = release(gameops_cli, repo, "release", "0.2.0")
-    assert r4.code == 1 and "--force" in r4.stderr and "Traceback" not in r4.stderr
+    assert r4.code == 2 and "release tag v0.2.0 already exists" in r4.stderr and "--force" in r4.stderr
+    assert "Traceback" not in r4.stderr
     assert tree_and_tags(repo) == before
 
     # The flow run is named after the version, with a markdown artifact.

@@ -6,7 +6,7 @@ import pytest
 
 from gameops.conventional import parse as commit
 from gameops.errors import BadInput
-from gameops.version import Version, from_tag, next_version, parse, tag_name
+from gameops.version import next_version, parse
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -28,14 +28,6 @@ def test_precedence_follows_semver():
     order = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.10.0"]
     versions = [parse(v) for v in order]
     assert sorted(reversed(versions)) == versions
-
-
-def test_tags():
-    assert tag_name(parse("1.2.3"), "v") == "v1.2.3"
-    assert from_tag("v1.2.3", "v") == Version(1, 2, 3)
-    assert from_tag("release-1.2.3", "v") is None
-    assert from_tag("1.2.3", "") == Version(1, 2, 3)
-    assert from_tag("vnext", "v") is None
 
 
 def commits(*messages):

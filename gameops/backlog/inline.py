@@ -298,5 +298,5 @@ def kind_of(item: Item, done: list[str], rejected: list[str]) -> str:
     return status_kind(item.status, done, rejected)
 
 
-def load(path: Path, shown: str) -> InlineBacklog:
-    return parse(Document.read(path, shown))
+def load(path: Path, shown: str, within: Path | None = None) -> InlineBacklog:
+    return parse(Document.read(path, shown, within=within))

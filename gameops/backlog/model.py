@@ -92,9 +92,10 @@ class Document:
         self.lines: list[str] = text.splitlines(keepends=True)
 
     @classmethod
-    def read(cls, path: Path, shown: str | None = None) -> Document:
+    def read(cls, path: Path, shown: str | None = None, within: Path | None = None) -> Document:
+        """Read a backlog file; ``within`` (the project): a symlink leading out of it is refused."""
         shown = shown or str(path)
-        return cls(path, read_input_bytes(path, shown), shown)
+        return cls(path, read_input_bytes(path, shown, within=within), shown)
 
     @property
     def newline(self) -> str:

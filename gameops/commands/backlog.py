@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from gameops.console import esc
 from gameops.errors import EXIT_FAILED, BadInput
 
 
@@ -32,18 +33,18 @@ def _print_archive(ctx, report: dict) -> None:
     if report.get("diff") and report["dry_run"]:
         ctx.console.print(report["diff"], markup=False, highlight=False, soft_wrap=True, end="")
     for note in report.get("recovered", []):
-        ctx.say(f"[yellow]recovery:[/yellow] {note}")
+        ctx.say(f"[yellow]recovery:[/yellow] {esc(note)}")
     verb = "would archive" if report["dry_run"] else "archived"
     for a in report["archived"]:
-        ctx.say(f"{ctx.mark(True)} {verb} {a['id']} ({a['kind']}) -> {a['to']}"
-                + (f" (finishes an interrupted move: {a['finished']})" if a.get("finished") else ""))
+        ctx.say(f"{ctx.mark(True)} {verb} {esc(a['id'])} ({esc(a['kind'])}) -> {esc(a['to'])}"
+                + (f" (finishes an interrupted move: {esc(a['finished'])})" if a.get("finished") else ""))
     for s in report["skipped"]:
-        ctx.say(f"{ctx.mark(False)} {s['id']}: {s['reason']}")
+        ctx.say(f"{ctx.mark(False)} {esc(s['id'])}: {esc(s['reason'])}")
     if not report["archived"] and not report["skipped"]:
         ctx.say("nothing to archive")
     if report.get("commit"):
         c = report["commit"]
-        ctx.say(f"committed on branch {c['branch']}" + (f", pushed to {c['remote']}" if c["pushed"] else ""))
+        ctx.say(f"committed on branch {esc(c['branch'])}" + (f", pushed to {esc(c['remote'])}" if c["pushed"] else ""))
 
 
 def run_archive(args, ctx) -> int:

@@ -15,7 +15,7 @@ def print_diagnostics(ctx, doc: dict) -> None:
     diags = doc["errors"] + doc["warnings"]
     if diags:
         ctx.table(None, ["", "code", "where", "message"], [
-            ("[red]error[/red]" if d["severity"] == "error" else "[yellow]warning[/yellow]", d["code"] or "",
+            (ctx.styled("error", "red") if d["severity"] == "error" else ctx.styled("warning", "yellow"), d["code"] or "",
              (d["file"] or "") + (f"({d['line']})" if d["line"] is not None else ""), d["message"]) for d in diags[:100]])
 
 

@@ -16,8 +16,13 @@ def run(args, ctx) -> int:
     if ctx.json:
         ctx.emit_json(doc)
         return code
+    print_report(ctx, doc)
+    return code
+
+
+def print_report(ctx, doc: dict) -> None:
     ctx.table(None, ["", "gate", "detail"], [
-        ("[dim]skip[/dim]" if g.get("skipped") else ctx.mark(g["ok"]), g["name"], g["detail"]) for g in doc["gates"]])
+        (ctx.styled("skip", "dim") if g.get("skipped") else ctx.mark(g["ok"]), g["name"], g["detail"]) for g in doc["gates"]])
     if doc["build"] is not None:
         b = doc["build"]
         ctx.say(f"build: {'[green]ok[/green]' if b['ok'] else '[red]FAILED[/red]'}, {len(b['errors'])} error(s), {len(b['warnings'])} warning(s)")
@@ -28,4 +33,3 @@ def run(args, ctx) -> int:
         for f in doc["failures"][:30]:
             ctx.say(f"  - {f}", markup=False)
     ctx.say("[green]ci passed[/green]" if doc["ok"] else f"[red]ci FAILED[/red] ({len(doc['failures'])} problem(s))")
-    return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gameops import __version__
+from gameops.console import esc
 from gameops.errors import BadInput
 
 
@@ -41,16 +42,16 @@ def run(args, ctx) -> int:
         if ctx.json:
             ctx.emit_json({"path": rel, "changed": changed, "written": False, "assumed": s.assumed, "workflow": text})
         else:
-            ctx.say(f"would {'write' if changed else 'leave unchanged'} {rel} (dry run):")
+            ctx.say(f"would {'write' if changed else 'leave unchanged'} {esc(rel)} (dry run):")
             ctx.console.print(text, markup=False, highlight=False, soft_wrap=True)
         return 0
     changed = atomic_write_text(target, text)
     if ctx.json:
         ctx.emit_json({"path": rel, "changed": changed, "written": changed, "assumed": s.assumed})
     else:
-        ctx.say(f"{'wrote' if changed else 'unchanged:'} {rel}")
+        ctx.say(f"{'wrote' if changed else 'unchanged:'} {esc(rel)}")
         for a in s.assumed:
-            ctx.say(f"[dim]assumed {a}[/dim]")
+            ctx.say(f"[dim]assumed {esc(a)}[/dim]")
         if changed:
             ctx.say("[dim]commit it; the ci job runs on the next push, the release job on a tag or from the Actions tab[/dim]")
     return 0

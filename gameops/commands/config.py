@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from gameops.console import esc
+
 
 def register(sub, parents) -> None:
     p = sub.add_parser("config", parents=parents, help="show the effective config or its JSON Schema")
@@ -15,7 +17,7 @@ def register(sub, parents) -> None:
 
 
 def run_show(args, ctx) -> int:
-    from gameops.config import effective
+    from gameops.config import effective, public_dump
 
     loaded = ctx.loaded()
     rows = effective(loaded)
@@ -24,14 +26,14 @@ def run_show(args, ctx) -> int:
             "root": str(loaded.root),
             "file": str(loaded.file) if loaded.file else None,
             "assumptions": loaded.assumptions,
-            "config": loaded.config.model_dump(mode="json"),
+            "config": public_dump(loaded),
             "sources": {k: s for k, _, s in rows},
         })
         return 0
-    ctx.say(f"project: {loaded.root}")
-    ctx.say(f"config file: {loaded.file or '(none: defaults and detection)'}")
+    ctx.say(f"project: {esc(loaded.root)}")
+    ctx.say(f"config file: {esc(loaded.file or '(none: defaults and detection)')}")
     for note in loaded.assumptions:
-        ctx.say(f"[yellow]{note}[/yellow]", markup=True)
+        ctx.say(f"[yellow]{esc(note)}[/yellow]", markup=True)
     ctx.table(None, ["key", "value", "from"], [
         (k, json.dumps(v, ensure_ascii=False), s) for k, v, s in rows
     ])

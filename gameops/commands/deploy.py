@@ -14,6 +14,7 @@ schedules and workers cannot live on the ephemeral server.
 
 from __future__ import annotations
 
+from gameops.console import esc
 from gameops.errors import BadInput, JobFailed
 
 
@@ -89,11 +90,11 @@ def run(args, ctx) -> int:
     else:
         ctx.table(f"deployed to {api}", columns, table_rows)
         if created:
-            ctx.say("created work pools: " + ", ".join(created))
+            ctx.say("created work pools: " + esc(", ".join(created)))
         if alerts_made:
-            ctx.say(f"alerts: automation '{alerts_made['automation']}' sends to block {alerts_made['block']} "
-                    "(UI: Automations, Blocks)")
+            ctx.say(esc(f"alerts: automation '{alerts_made['automation']}' sends to block {alerts_made['block']} ")
+                    + "(UI: Automations, Blocks)")
         pools = sorted({d.work_pool for d in rows})
         ctx.say(f"[dim]start a worker per pool where gameops is installed: prefect worker start --pool NAME "
-                f"({', '.join(pools)})[/dim]")
+                f"({esc(', '.join(pools))})[/dim]")
     return 0

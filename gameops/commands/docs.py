@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from gameops.console import esc
 from gameops.errors import EXIT_FAILED
 
 
@@ -40,11 +41,11 @@ def run_sync(args, ctx) -> int:
             ctx.console.print(report["diff"], markup=False, highlight=False, soft_wrap=True, end="")
         verb = "would update" if report["dry_run"] else "updated"
         for f in report["changed_files"]:
-            ctx.say(f"{verb} {f}")
+            ctx.say(f"{verb} {esc(f)}")
         for f in report["missing_markers"]:
             ctx.warn(f"{f}: listed in docs.summary_files but has no <!-- gameops:backlog-summary --> block")
         for b in report["broken_links"]:
-            ctx.say(f"{ctx.mark(False)} broken link {b['file']}:{b['line']}: {b['target']}")
+            ctx.say(f"{ctx.mark(False)} broken link {esc(b['file'])}:{b['line']}: {esc(b['target'])}")
         ctx.say(f"{report['files_scanned']} file(s), {report['links_checked']} internal link(s) checked, "
                 f"{len(report['broken_links'])} broken; {len(report['changed_files'])} file(s) {verb}")
     return code if code else (0 if report["ok"] else EXIT_FAILED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from gameops.console import esc
 from gameops.hooks.settings import HOOKS
 
 
@@ -36,11 +37,11 @@ def _print_report(ctx, report, verb: str) -> None:
     ctx.table(None, ["hook", "action", "path", "note"],
               [(h.name, h.action, h.path, h.note) for h in report.hooks])
     for note in report.notes:
-        ctx.say(f"[dim]note: {note}[/dim]")
+        ctx.say(f"[dim]note: {esc(note)}[/dim]")
     if not report.changed:
         ctx.say(f"nothing to do: hooks already {verb}" if report.hooks else "nothing to do")
     else:
-        ctx.say(f"hooks {verb} in {report.hooks_dir} ({report.manager})")
+        ctx.say(f"hooks {verb} in {esc(report.hooks_dir)} ({esc(report.manager)})")
 
 
 def run_install(args, ctx) -> int:

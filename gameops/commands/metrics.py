@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gameops.console import esc
+
 
 def register(sub, parents) -> None:
     p = sub.add_parser("metrics", parents=parents, help="test counts per category (from TRX); update the docs",
@@ -20,17 +22,17 @@ def run(args, ctx) -> int:
     if "categories" in doc:
         ctx.table(None, ["category", "tests"], [*doc["categories"].items(), ("total", doc["total"])])
     for e in doc.get("run_errors", []):
-        ctx.say(f"[red]run error[/red]: {e}")
+        ctx.say(f"[red]run error[/red]: {esc(e)}")
     docs = doc.get("docs")
     if docs:
         if not docs["block_found"]:
             ctx.warn(f"{docs['file']}: no '📊 Current Statistics' block; nothing changed")
         elif not docs["changed"]:
-            ctx.say(f"{docs['file']}: statistics unchanged; nothing written")
+            ctx.say(f"{esc(docs['file'])}: statistics unchanged; nothing written")
         elif ctx.dry_run:
             ctx.say(f"{docs['file']}: would write:\n" + "\n".join(docs["new"]), markup=False)
         else:
-            ctx.say(f"{docs['file']}: statistics updated")
+            ctx.say(f"{esc(docs['file'])}: statistics updated")
     elif not args.update_docs:
         ctx.say("[dim]use --update-docs to write these numbers into the docs[/dim]")
     return code

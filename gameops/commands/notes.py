@@ -1,9 +1,11 @@
 """gameops notes [RANGE] [--unreleased] [--next-version]: release notes from conventional commits.
 
 Runs without Prefect: one ``git log`` call over the history (``--unreleased``: only the commits
-after the last release tag), grouped in the core (gameops/changelog.py). In a repository with no
-gameops.yaml and no ``GAMEOPS_*__*`` override it does not even load the config model (pydantic):
-the notes settings are then the defaults (``NotesSource.defaults``).
+after the previous release, the highest release version reachable from HEAD, whatever the tag
+scheme: gameops/release_tags.py), grouped in the core (gameops/changelog.py). In a repository with
+no gameops.yaml and no ``GAMEOPS_*__*`` override it does not even load the config model
+(pydantic): the notes settings are then the defaults (``NotesSource.defaults``), the tag scheme
+detected from the repository's tags.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ import os
 import sys
 from pathlib import Path
 
+from gameops.console import esc
+
 
 def register(sub, parents) -> None:
     p = sub.add_parser(
         "notes", parents=parents, help="release notes from conventional commits (no Prefect, fast)",
         description="Print release notes grouped by release.sections. Without arguments: every release, newest first. "
-                    "RANGE (A..B): the commits in it. --unreleased: commits since the last release tag. "
+                    "RANGE (A..B): the commits in it. --unreleased: commits since the previous release (the highest "
+                    "release version reachable from HEAD; v1.2.3, 1.2.3 and game-1.2.3 tags alike). "
                     "--next-version: the version --bump would release (with --json: the unreleased notes under it).",
     )
     p.add_argument("range", nargs="?", metavar="RANGE", help="revision range, e.g. v1.2.0..v1.3.0 or v1.3.0..HEAD")
-    p.add_argument("--unreleased", action="store_true", help="only the commits since the last release tag")
+    p.add_argument("--unreleased", action="store_true", help="only the commits since the previous release (highest version reachable from HEAD)")
     p.add_argument("--next-version", action="store_true", help="print the version --bump would release")
     p.set_defaults(handler=run)
 
@@ -62,7 +67,7 @@ def run(args, ctx) -> int:
             notes.version = str(nxt) if nxt else None
             if not ctx.json:
                 if nxt is None:
-                    ctx.say(f"nothing to release since {notes.previous_tag or 'the first commit'}")
+                    ctx.say(f"nothing to release since {esc(notes.previous_tag or 'the first commit')}")
                     return 0
                 _out(f"{nxt}\n")
                 return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gameops.console import esc
 from gameops.errors import EXIT_FAILED, JobFailed
 
 
@@ -14,7 +15,7 @@ def register(sub, parents) -> None:
                     "to release.store. Rerunning a released version at the same commit verifies it and changes nothing.",
     )
     p.add_argument("version", nargs="?", metavar="VERSION", help="version to release, e.g. 1.4.0")
-    p.add_argument("--bump", action="store_true", help="next version from conventional commits since the last release tag")
+    p.add_argument("--bump", action="store_true", help="next version from conventional commits since the previous release (highest release tag reachable from HEAD)")
     p.add_argument("--platform", dest="platforms", action="append", metavar="NAME", help="export only this platform (repeatable)")
     p.add_argument("--out", metavar="DIR", help="output folder (default release.out_dir); the release goes to DIR/VERSION")
     p.add_argument("--no-tag", dest="tag", action="store_false", help="do not create the release tag")
@@ -31,7 +32,7 @@ def print_report(ctx, report: dict) -> None:
          "cached" if cached.get(a["platform"]) else ("built" if a["platform"] in cached else "-"))
         for a in report.get("artifacts", [])
     ])
-    ctx.say(f"release folder: {report.get('release_dir')}")
+    ctx.say(f"release folder: {esc(report.get('release_dir'))}")
     done = []
     if report.get("tagged"):
         done.append(f"tagged {report.get('tag')}")
@@ -40,7 +41,7 @@ def print_report(ctx, report: dict) -> None:
     if report.get("published"):
         done.append(f"published to {report['published']}")
     if done:
-        ctx.say(", ".join(done))
+        ctx.say(esc(", ".join(done)))
     if report.get("status") == "verified":
         ctx.say("[green]already released at this commit: verified against SHA256SUMS, nothing changed[/green]")
 
@@ -53,9 +54,9 @@ def run(args, ctx) -> int:
         dry_run=ctx.dry_run,
     )
     if args.version:
-        from gameops.version import parse
+        from gameops.release import check_version
 
-        parse(args.version)  # exit 2 before Prefect starts
+        check_version(loaded, args.version, force=bool(args.force))  # exit 2 before Prefect starts
     elif not args.bump:
         from gameops.errors import BadInput
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from gameops.console import esc
 from gameops.errors import EXIT_FAILED
 
 
@@ -26,5 +27,7 @@ def run(args, ctx) -> int:
     else:
         sys.stdout.write(reports.render(summary, args.format))
         sys.stdout.flush()
-        ctx.say(("[green]ok[/green] " if summary.ok else "[red]FAILED[/red] ") + reports.headline(summary))
+        for warning in summary.warnings:
+            ctx.warn(warning)
+        ctx.say(("[green]ok[/green] " if summary.ok else "[red]FAILED[/red] ") + esc(reports.headline(summary)))
     return 0 if summary.ok else EXIT_FAILED

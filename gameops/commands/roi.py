@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gameops.console import esc
 from gameops.errors import BadInput
 
 
@@ -18,7 +19,7 @@ def print_report(ctx, report: dict) -> None:
 
     if not report["claimed"]:
         for note in report["notes"]:
-            ctx.say(note)
+            ctx.say(esc(note))
         return
     ctx.table(f"Time saved on {report.get('project') or 'the project'}, last {report['days']} day(s)",
               ["job", "runs", "by hand / run", "automated / run", "saved / run", "saved", "saved / month"],
@@ -28,7 +29,7 @@ def print_report(ctx, report: dict) -> None:
     ctx.say(f"total: {hours(report['saved_minutes'])} in {report['runs']} run(s), "
             f"about {hours(report['saved_per_month_minutes'])} a month")
     for note in report["notes"]:
-        ctx.say(f"[dim]{note}[/dim]")
+        ctx.say(f"[dim]{esc(note)}[/dim]")
 
 
 def run(args, ctx) -> int:

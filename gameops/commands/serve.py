@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from gameops.console import esc
 from gameops.errors import BadInput
 
 
@@ -49,6 +50,6 @@ def run(args, ctx) -> int:
 
     if not ctx.json:
         for e in listed:
-            ctx.say(f"serving {e['name']}: " + (f"cron {e['cron']} ({e['timezone']})" if e["active"] else "on demand"))
+            ctx.say(f"serving {esc(e['name'])}: " + (esc(f"cron {e['cron']} ({e['timezone']})") if e["active"] else "on demand"))
     serve(rows, project_parameters(loaded.root, loaded.file), limit=args.limit, announce=not ctx.json)
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gameops.console import esc
+
 
 def register(sub, parents) -> None:
     p = sub.add_parser("server", parents=parents, help="local Prefect server with UI (start|stop|status)")
@@ -35,8 +37,8 @@ def run_start(args, ctx) -> int:
     if ctx.json:
         ctx.emit_json({"running": True, "started": started, "pid": st.pid, "url": st.url, "api_url": st.api_url, "log": st.log})
     else:
-        ctx.say(("started" if started else "already running") + f": Prefect UI at {st.url} (pid {st.pid}, log {st.log})")
-        ctx.say(f"[dim]gameops commands now record their runs there; other tools: export PREFECT_API_URL={st.api_url}[/dim]")
+        ctx.say(("started" if started else "already running") + esc(f": Prefect UI at {st.url} (pid {st.pid}, log {st.log})"))
+        ctx.say(f"[dim]gameops commands now record their runs there; other tools: export PREFECT_API_URL={esc(st.api_url)}[/dim]")
     return 0
 
 
@@ -47,7 +49,7 @@ def run_stop(args, ctx) -> int:
     if ctx.json:
         ctx.emit_json({"stopped": st is not None, "pid": st.pid if st else None})
     else:
-        ctx.say(f"stopped the server at {st.url} (pid {st.pid})" if st else "no server started by gameops is running")
+        ctx.say(esc(f"stopped the server at {st.url} (pid {st.pid})") if st else "no server started by gameops is running")
     return 0
 
 
@@ -58,5 +60,5 @@ def run_status(args, ctx) -> int:
     if ctx.json:
         ctx.emit_json({"running": st is not None, "url": st.url if st else None, "pid": st.pid if st else None})
     else:
-        ctx.say(f"running: {st.url} (pid {st.pid})" if st else "not running (gameops server start)")
+        ctx.say(esc(f"running: {st.url} (pid {st.pid})") if st else "not running (gameops server start)")
     return 0 if st else 1

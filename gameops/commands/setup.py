@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gameops.console import esc
+
 
 _STYLE = {"ok": "green", "done": "cyan", "warn": "yellow", "skipped": "dim", "failed": "red"}
 
@@ -29,7 +31,7 @@ def run(args, ctx) -> int:
         rows.append((Text(s["status"], style=_STYLE.get(s["status"], "")), s["name"], detail))
     ctx.table(None, ["", "step", "detail"], rows)
     colour = "red" if not report["ok"] else ("green" if not report["changed"] else "cyan")
-    ctx.say(f"[{colour}]{report['message']}[/{colour}]")
+    ctx.say(f"[{colour}]{esc(report['message'])}[/{colour}]")
     ctx.say("next steps:")
     for n in report["next_steps"]:
         ctx.say(f"  - {n}", markup=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gameops.console import esc
+
 
 def register(sub, parents) -> None:
     p = sub.add_parser("test", parents=parents, help="dotnet test by category, with reports",
@@ -21,13 +23,13 @@ def print_summary(ctx, doc: dict) -> None:
         ctx.table("Failed tests", ["test", "outcome", "message"],
                   [(t["name"], t["outcome"], (t["message"] or "").split("\n", 1)[0][:200]) for t in failed[:40]])
     for e in doc.get("run_errors", []):
-        ctx.say(f"[red]run error[/red]: {e}")
+        ctx.say(f"[red]run error[/red]: {esc(e)}")
     cov = doc.get("coverage")
     line = (f"{doc['total']} tests: {doc['passed']} passed, {doc['failed']} failed, {doc['skipped']} skipped"
             + (f"; line coverage {cov:.1%}" if cov is not None else ""))
-    ctx.say(("[green]ok[/green] " if doc.get("ok") else "[red]FAILED[/red] ") + line)
+    ctx.say(("[green]ok[/green] " if doc.get("ok") else "[red]FAILED[/red] ") + esc(line))
     if doc.get("not_run"):
-        ctx.say(f"[yellow]not run[/yellow] (a fail-fast category failed): {', '.join(doc['not_run'])}")
+        ctx.say(f"[yellow]not run[/yellow] (a fail-fast category failed): {esc(', '.join(doc['not_run']))}")
 
 
 def run(args, ctx) -> int:
@@ -54,14 +56,14 @@ def watch(args, ctx, loaded) -> int:
     def once(changed: set[str] | None = None) -> None:
         if changed:
             names = sorted({p.rsplit("/", 1)[-1].rsplit("\\", 1)[-1] for p in changed})
-            ctx.say(f"[dim]changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}[/dim]")
+            ctx.say(f"[dim]changed: {esc(', '.join(names[:5]))}{' …' if len(names) > 5 else ''}[/dim]")
         runs, _ = dotnet.run_in_order(cats, lambda i, cat: dotnet.run_tests(loaded, cat, no_build=i > 0))
         summary = Summary([f for run in runs for f in run.files])
         for t in summary.failures()[:10]:
             ctx.say(" ", ctx.mark(False), f"{t.name}: {(t.message or t.outcome).splitlines()[0][:150]}", markup=False)
         for e in summary.run_errors[:3]:
-            ctx.say(f"  [red]run error[/red] {e[:300]}")
-        ctx.say(("[green]ok[/green] " if summary.ok and summary.has_tests else "[red]FAILED[/red] ") + reports.headline(summary))
+            ctx.say(f"  [red]run error[/red] {esc(e[:300])}")
+        ctx.say(("[green]ok[/green] " if summary.ok and summary.has_tests else "[red]FAILED[/red] ") + esc(reports.headline(summary)))
         ctx.say("[dim]watching .cs/.csproj files; Ctrl+C stops[/dim]")
 
     once()

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gameops import branch_rules, commit_rules
+from gameops.errors import BadInput, ConfigError
+from gameops.fileops import read_input_text
 from gameops.hooks.names import HOOKS
 
 CONFIG_FILE = "gameops.yaml"
@@ -97,19 +99,19 @@ def load_settings(root: Path, config: str | None = None, environ: dict[str, str]
     path = Path(config) if config else root / CONFIG_FILE
     if not path.is_absolute():
         path = root / path
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not (path.exists() or path.is_symlink()):
         return _full(root, config) if config else HookSettings(root)
-    except (OSError, UnicodeDecodeError):
-        return _full(root, config)
+    try:  # the same refusals as the full loader: FIFOs, devices, bad symlinks, oversized files
+        text = read_input_text(path, kind="config", within=None if config else root)
+    except BadInput:
+        return _full(root, config)  # which names the problem in one line
     if not re.search(r"^git\s*:", text, re.M):
         return HookSettings(root)
-    import yaml
+    from gameops import yaml_input
 
-    try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
+    try:  # hostile YAML (alias bombs, deep nesting, duplicate keys) is refused, not expanded
+        data, _lines = yaml_input.load(text, str(path))
+    except ConfigError:
         return _full(root, config)
     if not isinstance(data, dict):
         return _full(root, config)

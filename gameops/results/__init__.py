@@ -54,7 +54,7 @@ def read_many(paths: Iterable[str | Path]) -> Summary:
             if not found:
                 raise BadInput(f"{p}: no TRX, JUnit or Cobertura files in this folder")
             files.extend(read(f) for f in found)
-        elif not p.exists():
+        elif not p.exists() and not p.is_symlink():  # a bad symlink: reading it says what is wrong
             raise BadInput(f"{p}: no such file or folder")
         else:
             files.append(read(p))

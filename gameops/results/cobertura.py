@@ -12,22 +12,14 @@ import re
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from gameops.results.model import ClassCoverage, Coverage, PackageCoverage, ResultFile
+from gameops.results.model import ClassCoverage, Coverage, PackageCoverage, ResultFile, figure
 from gameops.results.xmlstream import events, local
 
 _CONDITIONS = re.compile(r"\((\d+)\s*/\s*(\d+)\)")
 
 
-def _rate(text: str | None) -> float | None:
-    if text is None or text == "":
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
 def _int(text: str | None) -> int | None:
+    """A whole number attribute (a line number); anything else is None."""
     try:
         return int(text) if text not in (None, "") else None
     except ValueError:
@@ -36,6 +28,11 @@ def _int(text: str | None) -> int | None:
 
 def parse(path: str | Path) -> ResultFile:
     path = Path(path)
+    warnings: list[str] = []
+
+    def rate(elem: Element, attr: str) -> float | None:
+        return figure(elem.get(attr), f"{attr} of {local(elem.tag)} {elem.get('name') or ''}".rstrip(), warnings, hi=1.0)
+
     stack: list[Element] = []
     packages: list[PackageCoverage] = []
     package: PackageCoverage | None = None
@@ -51,8 +48,7 @@ def parse(path: str | Path) -> ResultFile:
             if not stack:
                 root_attrs = dict(elem.attrib)
             elif name == "package":
-                package = PackageCoverage(elem.get("name") or "", _rate(elem.get("line-rate")) or 0.0,
-                                          _rate(elem.get("branch-rate")))
+                package = PackageCoverage(elem.get("name") or "", rate(elem, "line-rate") or 0.0, rate(elem, "branch-rate"))
                 packages.append(package)
             elif name == "class":
                 c_valid = c_covered = 0
@@ -61,7 +57,7 @@ def parse(path: str | Path) -> ResultFile:
         stack.pop()
         parent = stack[-1] if stack else None
         if name == "line" and len(stack) >= 2 and local(stack[-2].tag) == "class":
-            hits = _int(elem.get("hits")) or 0
+            hits = figure(elem.get("hits"), f"hits of line {elem.get('number')}", warnings, whole=True) or 0
             c_valid += 1
             t_valid += 1
             if hits > 0:
@@ -79,8 +75,8 @@ def parse(path: str | Path) -> ResultFile:
                     got, of = branch_hits.get(key, (0, 0))
                     branch_hits[key] = (max(got, int(m.group(1))), max(of, int(m.group(2))))
         elif name == "class":
-            klass = ClassCoverage(elem.get("name") or "", elem.get("filename"), _rate(elem.get("line-rate")) or 0.0,
-                                  _rate(elem.get("branch-rate")), c_valid, c_covered)
+            klass = ClassCoverage(elem.get("name") or "", elem.get("filename"), rate(elem, "line-rate") or 0.0,
+                                  rate(elem, "branch-rate"), c_valid, c_covered)
             if package is None:
                 package = PackageCoverage("", 0.0, None)
                 packages.append(package)
@@ -89,17 +85,21 @@ def parse(path: str | Path) -> ResultFile:
             if len(parent) and parent[-1] is elem:
                 del parent[-1]
             elem.clear()
-    lv, lc = _int(root_attrs.get("lines-valid")), _int(root_attrs.get("lines-covered"))
-    bv, bc = _int(root_attrs.get("branches-valid")), _int(root_attrs.get("branches-covered"))
+    def count(attr: str, hi: float | None = None) -> int | None:
+        v = figure(root_attrs.get(attr), f"{attr} of coverage", warnings, hi=hi, whole=True)
+        return None if v is None else int(v)
+
+    lv, bv = count("lines-valid"), count("branches-valid")
+    lc, bc = count("lines-covered", hi=lv), count("branches-covered", hi=bv)
     cov = Coverage(
         lines_covered=lc if lc is not None and lv else t_covered,
         lines_valid=lv if lv else t_valid,
         branches_covered=bc if bc is not None and bv else t_bcovered,
         branches_valid=bv if bv else t_bvalid,
         packages=packages,
-        declared_line_rate=_rate(root_attrs.get("line-rate")),
-        declared_branch_rate=_rate(root_attrs.get("branch-rate")),
+        declared_line_rate=figure(root_attrs.get("line-rate"), "line-rate of coverage", warnings, hi=1.0),
+        declared_branch_rate=figure(root_attrs.get("branch-rate"), "branch-rate of coverage", warnings, hi=1.0),
         line_hits=line_hits or None,
         branch_hits=branch_hits or None,
     )
-    return ResultFile(path=str(path), kind="cobertura", coverage=cov)
+    return ResultFile(path=str(path), kind="cobertura", coverage=cov, warnings=warnings)

@@ -11,22 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-from gameops.results.model import MAX_MESSAGE, MAX_OUTPUT, MAX_TRACE, ResultFile, TestCase, cut
+from gameops.results.model import MAX_MESSAGE, MAX_OUTPUT, MAX_TRACE, ResultFile, TestCase, cut, figure
 from gameops.results.xmlstream import child, events, local, text_of
 
 ROOTS = ("testsuites", "testsuite")
 
 
-def _float(text: str | None) -> float | None:
-    if not text:
-        return None
-    try:
-        return float(text.replace(",", ""))
-    except ValueError:
-        return None
-
-
-def _case(elem: Element) -> TestCase:
+def _case(elem: Element, warnings: list[str]) -> TestCase:
     outcome, detail = "Passed", None
     for c in elem:
         tag = local(c.tag)
@@ -44,7 +35,7 @@ def _case(elem: Element) -> TestCase:
             out = child(elem, "system-out")
             output = cut(text_of(out), MAX_OUTPUT)
     return TestCase(name=elem.get("name") or "(unnamed)", outcome=outcome,
-                    duration_s=_float(elem.get("time")) or 0.0, message=message,
+                    duration_s=figure(elem.get("time"), f"time of test {elem.get('name')!r}", warnings) or 0.0, message=message,
                     classname=elem.get("classname") or None, stack_trace=trace, output=output)
 
 
@@ -62,11 +53,11 @@ def parse(path: str | Path) -> ResultFile:
         stack.pop()
         parent = stack[-1] if stack else None
         if name == "testcase":
-            result.tests.append(_case(elem))
+            result.tests.append(_case(elem, result.warnings))
         elif name == "testsuite":
             is_top = parent is None or local(parent.tag) == "testsuites"
             if is_top:
-                t = _float(elem.get("time"))
+                t = figure(elem.get("time"), f"time of suite {elem.get('name')!r}", result.warnings)
                 if t is not None:
                     suite_times.append(t)
                 for k in declared:

@@ -35,6 +35,44 @@ def status_of(outcome: str | None) -> str:
     return "skipped"
 
 
+MAX_WARNINGS = 20
+
+
+def _warn(warnings: list[str], message: str) -> None:
+    """Keep the first MAX_WARNINGS warnings of a file, then say how many more there were."""
+    if len(warnings) < MAX_WARNINGS:
+        warnings.append(message)
+    elif len(warnings) == MAX_WARNINGS:
+        warnings.append("more impossible figures: only the first ones are listed")
+
+
+def figure(text: str | None, what: str, warnings: list[str], *, hi: float | None = None,
+           whole: bool = False) -> float | int | None:
+    """A figure a result file states (a duration, a rate, a count): never negative, never above
+    ``hi``, never NaN or Infinity, so no report, gate or ``--json`` document carries one.
+
+    Absent or not a number: None. NaN or Infinity: None, with a warning. Negative or above
+    ``hi``: clamped, with a warning (``what`` names it). ``whole``: an integer.
+    """
+    if text is None or not str(text).strip():
+        return None
+    raw = str(text).strip()
+    try:
+        value: float | int = int(raw) if whole else float(raw.replace(",", ""))
+    except ValueError:
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        _warn(warnings, f"{what} is {raw}, not a finite number; ignored")
+        return None
+    if value < 0:
+        _warn(warnings, f"{what} is negative ({raw}); counted as 0")
+        return 0
+    if hi is not None and value > hi:
+        _warn(warnings, f"{what} is {raw}, more than {hi:g}; counted as {hi:g}")
+        return hi
+    return value
+
+
 def cut(text: str | None, limit: int) -> str | None:
     if text is None:
         return None
@@ -184,6 +222,7 @@ class ResultFile:
     coverage: Coverage | None = None
     declared: dict[str, int] = field(default_factory=dict)  # counters the file claims about itself
     category: str | None = None
+    warnings: list[str] = field(default_factory=list)  # impossible figures the parser clamped or ignored
 
 
 @dataclass
@@ -220,6 +259,10 @@ class Summary:
         return [f"{Path(f.path).name}: {e}" for f in self.files for e in f.run_errors]
 
     @property
+    def warnings(self) -> list[str]:
+        return [f"{Path(f.path).name}: {w}" for f in self.files for w in f.warnings]
+
+    @property
     def duration_s(self) -> float:
         total = 0.0
         for f in self.files:
@@ -251,6 +294,7 @@ class Summary:
             "coverage": _r(cov.line_rate) if cov else None,
             "ok": self.ok,
             "run_errors": self.run_errors,
+            "warnings": self.warnings,
             "files": [
                 {"path": f.path, "kind": f.kind, "category": f.category, "total": len(f.tests),
                  "passed": sum(t.status == "passed" for t in f.tests),

@@ -21,6 +21,7 @@ from defusedxml.ElementTree import iterparse
 from xml.etree.ElementTree import Element, ParseError
 
 from gameops.errors import BadInput
+from gameops.fileops import open_input
 
 CHUNK = 1 << 16
 _CHARREF = re.compile(rb"&#(x[0-9A-Fa-f]{1,8}|[0-9]{1,10});")
@@ -110,14 +111,9 @@ def namespace(tag: str) -> str:
 
 
 def open_checked(path: Path) -> io.BufferedIOBase:
-    try:
-        if path.is_dir():
-            raise BadInput(f"{path}: is a folder, expected a result file")
-        return open(path, "rb")
-    except FileNotFoundError:
-        raise BadInput(f"{path}: file not found") from None
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read: {exc.strerror}") from None
+    """Open a result file: FIFOs, devices, folders, bad symlinks and oversized files are BadInput."""
+    f, _size = open_input(path, str(path), kind="results", expect="a result file")
+    return f
 
 
 def events(path: Path, kind: str | None = None, roots: tuple[str, ...] = ()) -> Iterator[tuple[str, Element]]:
