@@ -15,6 +15,7 @@ from prefect.transactions import transaction
 
 from gameops.flows.alerts import alerting
 from gameops import archive, branch_commit, journal
+from gameops.backlog import layout
 from gameops.config import load
 from gameops.errors import JobFailed
 from gameops.tasks import artifacts
@@ -57,7 +58,7 @@ def backlog_archive(project: str = ".", config: str | None = None, dry_run: bool
         return report
     cfg = loaded.config.backlog
     if commit:
-        branch_commit.ensure_clean(loaded, [cfg.file, cfg.archive] if cfg.layout == "inline" else [cfg.file, cfg.items_dir, cfg.archive_dir])
+        branch_commit.ensure_clean(loaded, layout.of(cfg.layout).archive_paths(cfg))
     committed, notes, receipt = None, [], None
     p = archive.idle_plan(loaded, day)  # nothing to do: write nothing, not even the lock
     if p is None:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gameops import backlog as _backlog
+from gameops.backlog import layout as _layouts
 from gameops import branch_rules as _branch_rules
 from gameops import changelog as _changelog
 from gameops import commit_rules as _commit_rules
@@ -492,11 +493,11 @@ def detect(root: Path, *, tags: bool = True) -> tuple[dict[str, Any], dict[str, 
                 put("godot.presets", mapping, "export_presets.cfg")
     if "project" not in data:
         put("project.name", root.name, "folder name")
-    found = _backlog.detect_file(root)
+    found = _layouts.detect(root)
     if found:
         put("backlog.file", found[0], f"found {found[0]}")
-        if found[1] == "table":
-            put("backlog.layout", "table", "tracker-table era layout")
+        if found[1] is _layouts.TABLE:
+            put("backlog.layout", _layouts.TABLE.name, "tracker-table era layout")
         else:
             _detect_archives(root, put)
     if tags:
