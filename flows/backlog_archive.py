@@ -14,18 +14,29 @@ from prefect import flow
 from prefect.transactions import transaction
 
 from gameops.flows.alerts import alerting
-from gameops import archive, branch_commit, journal
+from gameops.flows.labels import run_name, tag_run
+from gameops import archive, branch_commit, docs_sync, journal, run_labels
 from gameops.backlog import layout
 from gameops.config import load
-from gameops.errors import JobFailed
+from gameops.errors import GameopsError, JobFailed
 from gameops.tasks import artifacts
 from gameops.tasks.backlog import plan_archive, verify
 from gameops.tasks.fileops import apply_changes, commit_changes, recover
 from gameops.tasks.roi import report_items
 
 
-def _artifact(name: str, report: dict) -> None:
-    lines = [f"# Backlog archive of {name}" + (" (dry run)" if report["dry_run"] else ""), ""]
+def _counts(loaded) -> list[str]:
+    """The backlog's counts by type and status after the run (docs sync's summary block)."""
+    try:
+        return ["## Backlog now", docs_sync.summarize(loaded).render("\n"), ""]
+    except GameopsError as exc:  # the archive itself went through; say why the counts are missing
+        return ["## Backlog now", "", f"Counts not available: {exc}", ""]
+
+
+def _artifact(loaded, report: dict) -> None:
+    name = loaded.config.project.name
+    lines = [f"# Backlog of {name}" + (" (dry run)" if report["dry_run"] else ""), "", *_counts(loaded),
+             "## This run", ""]
     if report["archived"]:
         lines += ["| id | title | result | to |", "|---|---|---|---|"]
         lines += [f"| {a['id']} | {a['title']} | {a['kind']} | {a['to']} |" for a in report["archived"]]
@@ -41,20 +52,32 @@ def _artifact(name: str, report: dict) -> None:
     if report["diff"]:
         diff = report["diff"].splitlines()
         lines += ["", "```diff", *diff[:400], *(["... (diff cut)"] if len(diff) > 400 else []), "```"]
-    artifacts.markdown(f"backlog-archive-{name}", "\n".join(lines), description="what the backlog archive changed")
+    desc = f"backlog archive: {len(report['archived'])} item(s) archived, {len(report['skipped'])} not archived"
+    artifacts.markdown(run_labels.board_key(name, "backlog"), "\n".join(lines), description=desc)
 
 
 @alerting
-@flow(name="backlog-archive", description="Move done and rejected backlog items to the archive, verified and journaled.")
+@flow(name="backlog-archive", flow_run_name=run_name("backlog-archive", dated=True),
+      description="Move done and rejected backlog items to the archive, verified and journaled.")
 def backlog_archive(project: str = ".", config: str | None = None, dry_run: bool = False, commit: bool = False,
                     today: str | None = None) -> dict:
+    """Move done and rejected items from the backlog to the archive, verified and journaled; the
+    result and the backlog's counts by status are the project's backlog board (artifact <project>-backlog).
+
+    Args:
+        project: Game repository (the folder with gameops.yaml / project.godot).
+        config: Config file; default gameops.yaml in the project.
+        dry_run: Show what would be archived; write nothing.
+        commit: Commit the changes on a maintenance branch (chore/backlog-archive-<date>).
+        today: The archive date, YYYY-MM-DD; default today.
+    """
     loaded = load(project, config)
+    tag_run("backlog-archive", loaded)
     day = date.fromisoformat(today) if today else date.today()
-    name = loaded.config.project.name
     if dry_run:
         p = plan_archive(loaded, day)
         report = archive.report(p, dry_run=True, recovered=archive.pending_note(loaded.root))
-        _artifact(name, report)
+        _artifact(loaded, report)
         return report
     cfg = loaded.config.backlog
     if commit:
@@ -75,7 +98,7 @@ def backlog_archive(project: str = ".", config: str | None = None, dry_run: bool
     report = archive.report(p, dry_run=False, recovered=notes, changed=receipt is not None)
     report["commit"] = committed
     report_items(len(report["archived"]))  # for gameops roi: minutes by hand are per item
-    _artifact(name, report)
+    _artifact(loaded, report)
     if not report["ok"]:
         raise JobFailed(f"{len(report['skipped'])} item(s) could not be archived", report=report)
     return report

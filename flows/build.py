@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import flow
 
 from gameops.flows.alerts import alerting
+from gameops.flows.labels import run_name, tag_run
 from gameops import dotnet
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -26,9 +27,18 @@ def run_build(loaded, configuration: str | None = None) -> dict:
 
 
 @alerting
-@flow(name="build", description="dotnet build of the solution, with MSBuild diagnostics parsed and de-duplicated.")
+@flow(name="build", flow_run_name=run_name("build"),
+      description="dotnet build of the solution, with MSBuild diagnostics parsed and de-duplicated.")
 def build(project: str = ".", config: str | None = None, configuration: str | None = None) -> dict:
+    """Build the solution with dotnet; errors and warnings become a table artifact.
+
+    Args:
+        project: Game repository (the folder with gameops.yaml / project.godot).
+        config: Config file; default gameops.yaml in the project.
+        configuration: Build configuration (Debug, Release); default dotnet.configuration.
+    """
     loaded = load(project, config)
+    tag_run("build", loaded)
     doc = run_build(loaded, configuration)
     doc["configuration"] = configuration or loaded.config.dotnet.configuration
     rows = [{"severity": d["severity"], "code": d["code"], "file": d["file"], "line": d["line"], "message": d["message"]}

@@ -23,6 +23,7 @@ from prefect.cache_policies import NO_CACHE
 
 from gameops.deployments.work_pools import export_deployment_name
 from gameops import export as export_core
+from gameops import run_labels
 from gameops.config import Loaded
 from gameops.errors import BadInput, JobFailed
 from gameops.tasks import export as export_tasks
@@ -56,8 +57,10 @@ def remote_export(plan, platform: str, pool: str, exports_dir: str, config: str 
         params["project"] = str(plan.root)
         if config:
             params["config"] = config
+    # Named and tagged like the run will call itself, so the run reads right while it waits for a worker.
+    labels = run_labels.RunLabels(job="export-platform", project=plan.project, version=plan.version, detail=platform)
     run = run_deployment(name, parameters=params, timeout=timeout_s, poll_interval=2, as_subflow=True,
-                         tags=["gameops", "distributed-export"], flow_run_name=f"export-{platform}-{plan.version}")
+                         tags=[*labels.tags, "distributed-export"], flow_run_name=labels.name)
     state = run.state
     if state is None or not state.is_final():
         raise JobFailed(f"export of {platform} did not finish within {timeout_s:.0f} s: is a worker running on "

@@ -9,7 +9,8 @@ from prefect import flow
 from prefect.transactions import transaction
 
 from gameops.flows.alerts import alerting
-from gameops import branch_commit, journal
+from gameops.flows.labels import run_name, tag_run
+from gameops import branch_commit, journal, run_labels
 from gameops import docs_sync as core
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -30,14 +31,28 @@ def _artifact(name: str, report: dict) -> None:
         lines += [f"| {b['file']} | {b['line']} | `{b['target']}` |" for b in report["broken_links"][:500]]
     if report.get("commit"):
         lines.append(f"\nCommitted on branch `{report['commit']['branch']}`" + (", pushed" if report["commit"]["pushed"] else ""))
-    artifacts.markdown(f"docs-sync-{name}", "\n".join(lines), description="what the docs sync changed")
+    desc = f"docs sync: {len(report['changed_files'])} file(s) updated, {len(report['broken_links'])} broken link(s)"
+    artifacts.markdown(run_labels.board_key(name, "docs"), "\n".join(lines), description=desc)
 
 
 @alerting
-@flow(name="docs-sync", description="Recompute backlog summaries in the docs, stamp Last Updated where changed, check links.")
+@flow(name="docs-sync", flow_run_name=run_name("docs-sync", dated=True),
+      description="Recompute backlog summaries in the docs, stamp Last Updated where changed, check links.")
 def docs_sync(project: str = ".", config: str | None = None, check_links_fail: bool = False, dry_run: bool = False,
               commit: bool = False, today: str | None = None) -> dict:
+    """Recompute the backlog summary blocks in the docs, stamp Last Updated where they changed, and
+    check internal links; the result is the project's docs board (artifact <project>-docs).
+
+    Args:
+        project: Game repository (the folder with gameops.yaml / project.godot).
+        config: Config file; default gameops.yaml in the project.
+        check_links_fail: Fail the run when an internal link is broken.
+        dry_run: Show what would change; write nothing.
+        commit: Commit the changes on a maintenance branch (chore/docs-sync-<date>).
+        today: The date to stamp, YYYY-MM-DD; default today.
+    """
     loaded = load(project, config)
+    tag_run("docs-sync", loaded)
     day = date.fromisoformat(today) if today else date.today()
     root = loaded.root
     plan, info = plan_sync(loaded, day)

@@ -12,13 +12,15 @@ from pathlib import Path
 from prefect import flow
 
 from gameops.flows.alerts import alerting
+from gameops.flows.labels import run_name, tag_run
 from gameops import release
 from gameops.config import load
 from gameops.tasks import export as export_tasks
 
 
 @alerting
-@flow(name="export-platform", flow_run_name="export-{platform}-{version}",
+@flow(name="export-platform",
+      flow_run_name=run_name("export-platform", version_param="version", detail_param="platform"),
       description="Export one platform's Godot preset (cached on project files, preset and engine version).")
 def export_platform(project: str = ".", config: str | None = None, platform: str = "linux", version: str | None = None,
                     out_dir: str | None = None) -> list[str]:
@@ -32,6 +34,7 @@ def export_platform(project: str = ".", config: str | None = None, platform: str
         out_dir: Release output folder; the export goes to <out_dir>/.exports/. Default: release.out_dir.
     """
     loaded = load(project, config)
+    tag_run("export-platform", loaded, version=version)
     job = release.jobs_for(loaded, [platform])[platform]
     base = Path(out_dir).expanduser() if out_dir else Path(loaded.config.release.out_dir)
     if not base.is_absolute():

@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from gameops.flows.alerts import alerting
+from gameops.flows.labels import run_name, tag_run
 from gameops import metrics as core
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -24,12 +25,23 @@ def rewrite_statistics(path, m: core.Metrics, today: date, dry_run: bool) -> dic
 
 
 @alerting
-@flow(name="metrics", description="Test counts per category from TRX; rewrites the docs' 📊 Current Statistics block.")
+@flow(name="metrics", flow_run_name=run_name("metrics", dated=True),
+      description="Test counts per category from TRX; rewrites the docs' 📊 Current Statistics block.")
 def metrics(project: str = ".", config: str | None = None, update_docs: bool = False, dry_run: bool = False,
             today: str | None = None) -> dict:
+    """Run every test category and count the tests per category from the TRX files.
+
+    Args:
+        project: Game repository (the folder with gameops.yaml / project.godot).
+        config: Config file; default gameops.yaml in the project.
+        update_docs: Rewrite the docs' Current Statistics block (docs.statistics_file).
+        dry_run: With update_docs, show the new block; write nothing.
+        today: The date for the block's Last Updated line, YYYY-MM-DD; default today.
+    """
     loaded = load(project, config)
+    tag_run("metrics", loaded)
     stats_path = core.statistics_file(loaded.root, loaded.config.docs.statistics_file) if update_docs else None
-    summary, runs, _ = run_categories(loaded, include_on_request=True)
+    summary, runs, _, _ = run_categories(loaded, include_on_request=True)
     if summary.run_errors or not summary.has_tests:
         raise JobFailed("metrics not collected: " + ("; ".join(summary.run_errors) or "no TRX written"),
                         report={"ok": False, "run_errors": summary.run_errors})

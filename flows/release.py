@@ -11,22 +11,18 @@ import contextlib
 import sys
 from typing import Any
 
-from prefect import flow, runtime, unmapped
+from prefect import flow, unmapped
 
 from gameops.flows.alerts import alerting
+from gameops.flows.labels import run_name, tag_run
 from gameops import release as core
+from gameops import run_labels
 from gameops.config import load
 from gameops.errors import JobFailed
 from gameops.tasks import artifacts
 from gameops.tasks import export as export_tasks
 from gameops.tasks import package as package_tasks
 from gameops.tasks import release as release_tasks
-
-
-def _run_name() -> str:
-    params = runtime.flow_run.parameters
-    version = params.get("version")
-    return f"release-{str(version).lstrip('vV')}" if version else "release-bump"
 
 
 def _say(message: str) -> None:
@@ -67,15 +63,6 @@ def one_release_at_a_time(name: str, mode: str):
         yield
 
 
-def _rename_run(version: str) -> None:
-    from prefect.client.orchestration import get_client
-
-    run_id = runtime.flow_run.id
-    if run_id:
-        with get_client(sync_client=True) as client:
-            client.update_flow_run(run_id, name=f"release-{version}")
-
-
 def export_all(plan: core.Plan, distributed: bool = False, loaded=None) -> dict[str, Any]:
     """Every platform's export, in parallel: platform -> future of ``{"platform", "dir", "files"}``.
 
@@ -90,16 +77,18 @@ def export_all(plan: core.Plan, distributed: bool = False, loaded=None) -> dict[
 
 
 def _markdown(plan: core.Plan, manifest: dict, status: str) -> str:
+    # Inside the project the folder reads as the project sees it (dist/1.4.0); elsewhere in full.
+    folder = plan.release_dir.relative_to(plan.root) if plan.release_dir.is_relative_to(plan.root) else plan.release_dir
     rows = "\n".join(f"| {a['name']} | {a['platform']} | {a['size']:,} | `{a['sha256']}` |" for a in manifest["artifacts"])
     return (
         f"# {plan.project} {plan.version} ({status})\n\n"
-        f"Commit `{plan.commit[:12]}`, tag `{plan.tag}`, release folder `{plan.release_dir}`\n\n"
+        f"Commit `{plan.commit[:12]}`, tag `{plan.tag}`, release folder `{folder.as_posix()}`\n\n"
         f"| artifact | platform | bytes | sha256 |\n|---|---|---:|---|\n{rows}\n\n{plan.notes_md}"
     )
 
 
 @alerting
-@flow(name="release", flow_run_name=_run_name,
+@flow(name="release", flow_run_name=run_name("release", version_param="version", no_version="bump"),
       description="Release a version: checks, dotnet publish, Godot export per platform, reproducible zips, SHA256SUMS, notes, tag, publish.")
 def release(project: str = ".", config: str | None = None, version: str | None = None, bump: bool = False,
             platforms: list[str] | None = None, out: str | None = None, tag: bool = True, force: bool = False,
@@ -118,12 +107,13 @@ def release(project: str = ".", config: str | None = None, version: str | None =
         dry_run: Build, export and package into a scratch folder; tag, publish and CHANGELOG untouched.
     """
     loaded = load(project, config)
+    tag_run("release", loaded, version=version)
     request = core.Request(version=version, bump=bump, platforms=platforms, out=out, tag=tag, force=force, dry_run=dry_run)
     name = core.concurrency_name(loaded)
     with one_release_at_a_time(name, loaded.config.release.concurrency):
         plan = release_tasks.plan(loaded, request)
         if plan.bumped or not version:
-            _rename_run(plan.version)
+            tag_run("release", loaded, version=plan.version, rename=True)
         report: dict = {"status": "", "release_dir": str(plan.release_dir), "exports": [], "warnings": plan.warnings}
         if plan.status == core.EXISTING:
             manifest = package_tasks.verify_existing(plan)
@@ -141,6 +131,6 @@ def release(project: str = ".", config: str | None = None, version: str | None =
         report["changelog_updated"] = release_tasks.update_changelog(plan)
         report["tagged"] = release_tasks.tag(plan)
         report["published"] = release_tasks.publish(plan)
-        artifacts.markdown(f"release-{plan.project}-{plan.version}", _markdown(plan, manifest, report["status"]),
+        artifacts.markdown(run_labels.board_key(plan.project, "release"), _markdown(plan, manifest, report["status"]),
                            description=f"{plan.project} {plan.version}: {report['status']}")
     return {**manifest, **report}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import flow
 
 from gameops.flows.alerts import alerting
+from gameops.flows.labels import run_name, tag_run
 from gameops import onboarding
 from gameops.config import load
 from gameops.errors import JobFailed
@@ -13,9 +14,19 @@ from gameops.tasks.setup import check_prerequisites, first_build, import_godot_p
 
 
 @alerting
-@flow(name="setup", description="Onboarding: prerequisites, Python dependencies, git hooks, Godot import, first build, quick tests.")
+@flow(name="setup", flow_run_name=run_name("setup"),
+      description="Onboarding: prerequisites, Python dependencies, git hooks, Godot import, first build, quick tests.")
 def setup(project: str = ".", config: str | None = None, dry_run: bool = False) -> dict:
+    """Onboard a developer machine: prerequisites, Python dependencies, git hooks, Godot import,
+    first build, quick tests; steps whose inputs did not change since the last setup are skipped.
+
+    Args:
+        project: Game repository (the folder with gameops.yaml / project.godot).
+        config: Config file; default gameops.yaml in the project.
+        dry_run: Say what each step would do; change nothing.
+    """
     loaded = load(project, config)
+    tag_run("setup", loaded)
     state = onboarding.read_state(loaded.root)
     steps = list(check_prerequisites(loaded))
     steps.append(python_dependencies(loaded, dry_run))

@@ -90,6 +90,21 @@ class DotnetConfig(_Section):
     test_timeout_s: float = Field(1800, gt=0, description="Timeout of one dotnet test run.")
     restore_retries: int = Field(2, ge=0, le=10, description="Retries of a build that failed only because a package feed was unreachable (NU1301).")
     restore_retry_delay_s: float = Field(10, ge=0, description="Seconds between those retries.")
+    quarantine: list[str] | Literal["auto"] = Field(
+        default_factory=list,
+        description="Tests (fully qualified names) run in a step of their own whose failures are reported but do not "
+                    "fail test/ci; `auto`: the flaky tests of `gameops history`.")
+
+    @field_validator("quarantine")
+    @classmethod
+    def _quarantine_names(cls, value: list[str] | str) -> list[str] | str:
+        from gameops.testnames import NAME, method_name
+
+        if isinstance(value, list):
+            for name in value:
+                if not NAME.match(method_name(name)):
+                    raise ValueError(f"{name!r} is not a fully qualified test name (Namespace.Class.Method)")
+        return value
 
 
 class GodotConfig(_Section):

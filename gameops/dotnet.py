@@ -184,9 +184,12 @@ class TestRun:
 
     def as_dict(self) -> dict[str, Any]:
         s = self.summary
+        cov = s.coverage
+        rate = cov.line_rate if cov is not None else None  # None: no lines measured
         return {"category": self.category, "filter": self.filter, "ok": self.ok, "returncode": self.returncode,
                 "total": s.total, "passed": s.passed, "failed": s.failed, "skipped": s.skipped,
                 "duration_s": round(self.duration_s, 3), "run_errors": s.run_errors,
+                "coverage": round(rate, 4) if rate is not None else None,
                 "files": [f.path for f in self.files]}
 
 

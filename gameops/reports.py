@@ -230,6 +230,15 @@ def ci_markdown(doc: dict[str, Any], summary: Summary | None) -> str:
                 where = (d["file"] or "") + (f"({d['line']})" if d["line"] is not None else "")
                 lines.append(f"| {d['severity']} | {d['code'] or ''} | {_cell(where)} | {_cell(d['message'])} |")
             lines.append("")
+    if doc["categories"] or doc["not_run"]:
+        lines += ["## Tests by category", "", "| | Category | Passed | Failed | Skipped | Coverage | Time |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
+        for r in doc["categories"]:
+            cov = f"{r['coverage'] * 100:.1f}%" if r.get("coverage") is not None else "-"
+            lines.append(f"| {'✅' if r['ok'] else '❌'} | {_cell(r['category'])} | {r['passed']} | {r['failed']} | "
+                         f"{r['skipped']} | {cov} | {_dur(r['duration_s'])} |")
+        lines += [f"| ⏭️ | {_cell(name)} | | | | | not run |" for name in doc["not_run"]]
+        lines.append("")
     if summary is not None:
         lines.append(markdown(summary, "Tests").replace("## ", "## ", 1))
     if doc["not_run"]:

@@ -21,8 +21,9 @@ def write(folder: Path, summary: Summary, markdown_text: str, json_doc: dict[str
 
 
 @task(name="publish-artifacts", cache_policy=NO_CACHE)
-def publish(key: str, summary: Summary, markdown_text: str, description: str) -> None:
-    artifacts.markdown(f"{key}-summary", markdown_text, description=description)
+def publish(key: str, summary: Summary, markdown_text: str, description: str, summary_key: str | None = None) -> None:
+    """The summary as a markdown artifact (``summary_key``, default ``<key>-summary``), failed tests as a table."""
+    artifacts.markdown(summary_key or f"{key}-summary", markdown_text, description=description)
     failed = summary.failures()
     rows = [{"test": t.name, "outcome": t.outcome, "duration_s": round(t.duration_s, 3),
              "message": (t.message or "")[:300]} for t in failed[:500]]

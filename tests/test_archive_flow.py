@@ -78,7 +78,7 @@ def test_archive_commits_on_a_branch_and_leaves_an_artifact(tmp_path, gameops_cl
 
     with get_client(sync_client=True) as client:
         art = client.read_latest_artifacts()
-    ours = [a for a in art if a.key == "backlog-archive-blocklike"]
+    ours = [a for a in art if a.key == "blocklike-backlog"]
     assert ours and "TD_077" in ours[0].data and f"chore/backlog-archive-{DATE}" in ours[0].data
 
 

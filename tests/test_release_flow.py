@@ -95,9 +95,9 @@ def test_release_end_to_end(gameops_cli, sample_repo, prefect, tmp_path):
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterName
 
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=["release-0.2.0"])))
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=["release-sample-game-0.2.0"])))
         assert runs
-        arts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["release-sample-game-0-2-0"])))
+        arts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["sample-game-release"])))
         assert arts and "sample-game-0.2.0-linux.zip" in arts[0].data
 
 

@@ -68,6 +68,9 @@ def test_each_platform_exports_on_its_own_worker_and_the_release_is_complete(tea
     for platform, run in by_platform.items():
         assert run.state.is_completed()
         assert run.work_pool_name == POOLS[platform]
+        # Named and tagged like every gameops run, with the platform in the name.
+        assert run.name == f"export-platform-sample-game-{platform}-1.0.0", run.name
+        assert {"gameops", "project:sample-game", "job:export-platform", "version:1.0.0", "distributed-export"} <= set(run.tags)
     linux_log = logs["worker-linux"].read_text(errors="replace")
     server_log = logs["worker-server"].read_text(errors="replace")
     assert f"submitting flow run '{by_platform['linux'].id}'" in linux_log

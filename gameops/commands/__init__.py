@@ -16,6 +16,7 @@ COMMANDS = [  # in the order of DESIGN.md's command-line contract (and of --help
     "backlog",
     "metrics",
     "report",
+    "history",
     "hooks",
     "setup",
     "server",

@@ -1,0 +1,119 @@
+"""`gameops history` at size: 200 recorded runs of 5,000 tests (a million records) on a running
+Prefect server (SQLite, fresh database, free port), read and analyzed.
+
+The records are posted as the table artifacts `gameops test` leaves (same key, description and
+columns), one test in 200 flipping, 25 failing from run 150 on and 40 three times slower from
+run 100 on. Measured: reading the last 200 records (one paged query), the analysis, both
+together (the 2 s goal), and `gameops history --json` as a whole command (plus Python and
+Prefect imports).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.timing import row
+
+RUNS = 200
+TESTS = 5000
+PROJECT = "bench-game"
+GOAL_S = 2.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(i: int):
+    from gameops import history
+
+    names = [f"Game.Tests.Suite{k % 250}.Test_{k}(value: {k % 7})" for k in range(TESTS)]
+    cats = ["Architecture" if k < 100 else "Unit" if k < 3500 else "Integration" if k < 4800 else "Performance"
+            for k in range(TESTS)]
+    outcomes = ["p"] * TESTS
+    durations = [5 + (k * 7 + i) % 40 for k in range(TESTS)]
+    for k in range(0, TESTS, 200):  # flaky: fail every third run
+        if (i + k) % 3 == 0:
+            outcomes[k] = "f"
+    for k in range(1, 26):  # broken from run 150 on
+        if i >= 150:
+            outcomes[k * 101] = "f"
+    for k in range(40):  # three times slower from run 100 on
+        if i >= 100:
+            durations[k * 97 + 3] = 3 * durations[k * 97 + 3] + 100
+    return history.Run(time=f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}+00:00", commit=f"{i:040x}", branch="main",
+                        tests=names, categories=cats, outcomes="".join(outcomes), durations_ms=durations)
+
+
+def main() -> None:
+    from gameops import history, server
+    from gameops.process import kill_tree
+
+    tmp = Path(tempfile.mkdtemp(prefix="gameops-bench-history-"))
+    saved = {k: os.environ.get(k) for k in ("GAMEOPS_HOME", "PREFECT_HOME", "PREFECT_API_URL")}
+    os.environ.update(GAMEOPS_HOME=str(tmp / "gameops"), PREFECT_HOME=str(tmp / "prefect"))
+    os.environ.pop("PREFECT_API_URL", None)
+    st = None
+    try:
+        st, _ = server.start(port=_free_port(), wait_s=240)
+        os.environ["PREFECT_API_URL"] = st.api_url
+        from prefect.client.orchestration import get_client
+
+        from gameops.tasks.history import history_key, read_runs
+
+        started = time.perf_counter()
+        size = 0
+        with get_client(sync_client=True) as client:
+            for i in range(RUNS):
+                run = _run(i)
+                data = json.dumps(run.as_table())
+                size += len(data)
+                r = client.request("POST", "/artifacts/", json={"key": history_key(PROJECT), "type": "table",
+                                                               "data": data, "description": run.describe()})
+                r.raise_for_status()
+        row(f"recorded {RUNS} runs x {TESTS:,} tests", f"{time.perf_counter() - started:.1f} s, {size / 1e6:.0f} MB of JSON")
+        read_runs(PROJECT, 5)  # warm the client
+        t = time.perf_counter()
+        runs = read_runs(PROJECT, RUNS)
+        read_s = time.perf_counter() - t
+        t = time.perf_counter()
+        doc = history.analyze(runs)
+        analyze_s = time.perf_counter() - t
+        row(f"read the last {len(runs)} records (one paged query)", f"{read_s:.2f} s")
+        row(f"analyze {sum(len(r.tests) for r in runs):,} records", f"{analyze_s:.2f} s")
+        total = read_s + analyze_s
+        row("history answered (read + analyze)", f"{total:.2f} s  (goal < {GOAL_S:.0f} s: {'met' if total < GOAL_S else 'NOT met'})")
+        row("found", f"{len(doc['flaky'])} flaky, {len(doc['broken'])} broken, "
+                     f"{sum(s['kind'] == 'test' for s in doc['slower'])} slower tests")
+        project = tmp / PROJECT
+        project.mkdir()
+        (project / "gameops.yaml").write_text(f"project:\n  name: {PROJECT}\n")
+        env = {**os.environ, "PREFECT_API_URL": st.api_url}
+        t = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "gameops.cli", "--project", str(project), "--json", "history",
+                              "--last", str(RUNS)], capture_output=True, text=True, env=env, timeout=600)
+        row("`gameops history --json --last 200` (whole command)",
+            f"{time.perf_counter() - t:.2f} s" + ("" if out.returncode == 0 else f"  FAILED: {out.stderr.strip()[-200:]}"))
+    finally:
+        if st is not None:
+            kill_tree(st.pid, grace_s=10)
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

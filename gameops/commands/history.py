@@ -1,0 +1,50 @@
+"""gameops history: flaky, broken and slower tests and per-category trends over the last runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def register(sub, parents) -> None:
+    p = sub.add_parser("history", parents=parents, help="flaky, broken and slower tests over the last runs",
+                       description="Read the test records the last N `test` / `ci` / `report --record` runs left on the "
+                                   "Prefect server (one query) and report flaky tests, broken tests (with the commit "
+                                   "since which they fail), slowdowns, and pass rate and duration per category per run.")
+    p.add_argument("--last", type=int, default=30, metavar="N", help="how many recorded runs to read (default 30)")
+    p.add_argument("--category", metavar="NAME", help="only tests of this category")
+    p.add_argument("--factor", type=float, default=2.0, metavar="X",
+                   help="a median duration that grew by this factor counts as a slowdown (default 2)")
+    p.add_argument("--html", metavar="FILE", help="also write a self-contained HTML page (inline CSS and SVG)")
+    p.set_defaults(handler=run)
+
+
+def run(args, ctx) -> int:
+    from gameops import fileops, history
+    from gameops.errors import BadInput
+    from gameops.server import prepare_prefect_environment
+
+    if args.last < 1:
+        raise BadInput(f"--last {args.last}: must be at least 1")
+    if args.factor <= 1:
+        raise BadInput(f"--factor {args.factor}: must be greater than 1")
+    out = Path(args.html) if args.html else None
+    if out is not None and out.is_dir():
+        raise BadInput(f"--html {out}: is a folder, not a file")
+    name = ctx.loaded().config.project.name
+    prepare_prefect_environment(ctx.verbose)
+    from gameops.tasks.history import read_runs
+
+    runs = read_runs(name, args.last)
+    doc = history.analyze(runs, category=args.category, factor=args.factor)
+    if out is not None and not args.dry_run:
+        fileops.atomic_write_text(out, history.render_html(doc, f"Test history of {name}"))
+        doc["html"] = str(out)
+    if ctx.json:
+        ctx.emit_json(doc)
+        return 0
+    sys.stdout.write(history.markdown(doc, f"Test history of {name}"))
+    sys.stdout.flush()
+    if out is not None:
+        ctx.say(f"[dim]page: {out}{' (not written: --dry-run)' if args.dry_run else ''}[/dim]")
+    return 0

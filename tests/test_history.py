@@ -1,0 +1,123 @@
+"""Test history: records, flaky / broken / slower answers, the page, `report --record` + `history`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from gameops import history, results
+from gameops.cli import main
+from gameops.errors import BadInput
+from history_helpers import BROKEN, COMMITS, FLAKY, SLOWER, write_runs
+
+
+def _runs(tmp_path) -> list[history.Run]:
+    out = []
+    for i, path in enumerate(write_runs(tmp_path)):
+        out.append(history.from_summary(results.read_many([path]), COMMITS[i], "main", f"2026-01-{i + 1:02d}T10:00:00+00:00"))
+    return out
+
+
+def test_record_round_trips_through_its_table(tmp_path):
+    run = _runs(tmp_path)[0]
+    back = history.from_table(json.loads(json.dumps(run.as_table())), run.describe(), run_id="r1")
+    assert back.tests == run.tests and back.outcomes == run.outcomes and back.durations_ms == run.durations_ms
+    assert (back.commit, back.branch, back.run_id) == (COMMITS[0], "main", "r1")
+    assert set(back.categories) == {"Unit"}
+    with pytest.raises(BadInput, match="not a gameops-history"):
+        history.from_table(run.as_table(), "something else")
+
+
+def test_analyze_names_exactly_the_flaky_broken_and_slower_tests(tmp_path):
+    doc = history.analyze(_runs(tmp_path))
+    assert [f["test"] for f in doc["flaky"]] == [FLAKY]
+    assert doc["flaky"][0]["failed"] == 3 and doc["flaky"][0]["mixed_commits"] == [COMMITS[4]]
+    assert [(b["test"], b["since_commit"], b["failed_runs"]) for b in doc["broken"]] == [(BROKEN, COMMITS[6], 4)]
+    assert [(s["kind"], s["name"]) for s in doc["slower"]] == [("test", SLOWER)]
+    assert doc["slower"][0]["before_s"] == pytest.approx(0.2, abs=0.002)
+    assert doc["slower"][0]["after_s"] == pytest.approx(0.6, abs=0.002)
+    assert len(doc["runs"]) == 10
+    last = [c for c in doc["categories"] if c["run"] == 9]
+    assert [c["category"] for c in last] == ["Unit"] and last[0]["failed"] == 1
+    assert history.analyze(_runs(tmp_path), category="Nope")["flaky"] == []
+
+
+def test_a_category_that_slows_down_is_named(tmp_path):
+    runs = _runs(tmp_path)
+    for run in runs[5:]:
+        run.durations_ms = [d * 3 for d in run.durations_ms]
+    doc = history.analyze(runs)
+    assert ("category", "Unit") in [(s["kind"], s["name"]) for s in doc["slower"]]
+
+
+def test_page_is_self_contained(tmp_path):
+    page = history.render_html(history.analyze(_runs(tmp_path)))
+    assert "<svg" in page and FLAKY in page and BROKEN in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "<script" not in page
+
+
+def test_report_record_then_history(prefect, sample_repo, tmp_path, capsys, gameops_cli):
+    for i, path in enumerate(write_runs(tmp_path)):
+        code = main(["--project", str(sample_repo), "report", "--record", "--commit", COMMITS[i], str(path)])
+        assert code in (0, 1)
+    capsys.readouterr()
+    page = tmp_path / "history.html"
+    out = gameops_cli("--project", str(sample_repo), "--json", "history", "--last", "10", "--html", str(page))
+    assert out.code == 0, out.stderr
+    doc = out.json
+    assert set(doc) >= {"runs", "flaky", "broken", "slower", "categories"}
+    assert [f["test"] for f in doc["flaky"]] == [FLAKY]
+    assert [(b["test"], b["since_commit"]) for b in doc["broken"]] == [(BROKEN, COMMITS[6])]
+    assert [s["name"] for s in doc["slower"]] == [SLOWER]
+    assert all(r["url"] and "/runs/flow-run/" in r["url"] for r in doc["runs"])
+    assert "/runs/flow-run/" in page.read_text()
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no chromium on this machine")
+    shot = tmp_path / "page.png"
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                          "--no-first-run", "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert FLAKY in dom.stdout and "<svg" in dom.stdout
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                    "--window-size=1200,900", f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_history_bad_input(gameops_cli, sample_repo):
+    out = gameops_cli("--project", str(sample_repo), "history", "--last", "0")
+    assert out.code == 2 and "--last 0" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_quarantined_failure_is_reported_and_does_not_fail_ci(prefect, gameops_cli, tmp_path):
+    from ci_helpers import game_repo, standin_path
+
+    repo = game_repo(tmp_path)
+    scoring = repo / "tests" / "Lumen.Core.Tests" / "ScoringTests.cs"
+    scoring.write_text(scoring.read_text(encoding="utf-8").replace(
+        "Assert.Equal(200, Scoring.Combo(3, 100));", 'Assert.Fail("combo bonus is wrong");', 1), encoding="utf-8")
+    config = repo / "gameops.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  solution: Lumen.sln\n", (
+        "  solution: Lumen.sln\n  quarantine:\n    - Lumen.Core.Tests.ScoringTests.Combo_adds_fifty_per_extra_streak\n"), 1),
+        encoding="utf-8")
+    r = gameops_cli("--project", str(repo), "--json", "ci", env={"PATH": standin_path(), "GITHUB_STEP_SUMMARY": ""},
+                    timeout=900)
+    assert "Traceback" not in r.stderr and r.stdout, r.stderr[-3000:]
+    doc = json.loads(r.stdout)
+    assert r.code == 0, doc["failures"]
+    q = doc["quarantine"]
+    assert q["tests"] == ["Lumen.Core.Tests.ScoringTests.Combo_adds_fifty_per_extra_streak"]
+    assert q["failed"] == 1 and q["passed"] == 0 and q["failures"][0].endswith("Combo_adds_fifty_per_extra_streak")
+    assert doc["failed"] == 0 and doc["total"] == 8  # the other tests ran as usual, without it
+    md = (repo / "TestResults" / "test-summary.md").read_text(encoding="utf-8")
+    assert "Quarantine" in md and "do not fail the run" in md and "Combo_adds_fifty_per_extra_streak" in md
+
+
+def test_quarantine_names_are_checked(tmp_path):
+    from gameops.config import load
+
+    (tmp_path / "gameops.yaml").write_text("dotnet:\n  quarantine:\n    - '--logger x'\n", encoding="utf-8")
+    with pytest.raises(BadInput, match="quarantine"):
+        load(tmp_path, None)
