@@ -3,13 +3,16 @@
 Turns off the flow heartbeat (it adds about 1 s to every flow call and buys nothing for a
 run that lives in this process), runs the flow, prints the run's UI link when a server is
 reachable, and turns a Failed state back into the exception the core raised, so the command
-line maps it to the right exit code.
+line maps it to the right exit code: the failing step's own error, never Prefect's
+"UnfinishedRun: Run is in PENDING state" of the steps that waited on it (every flow).
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import re
+import time
 from typing import Any
 
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_UI_URL, temporary_settings
@@ -41,6 +44,66 @@ def run_flow(target: str, params: dict[str, Any], ctx: Any = None) -> Any:
     result = state.result(raise_on_failure=False)
     if isinstance(result, GameopsError):
         raise result
+    from prefect.exceptions import UnfinishedRun
+
+    # Only a run that waited on a failed step (UnfinishedRun) is worth waiting for the step's state.
+    cause = failed_step(state.state_details.flow_run_id, wait_s=_STATE_WAIT_S if isinstance(result, UnfinishedRun) else 0)
+    if cause is not None:
+        raise cause
     if isinstance(result, BaseException):
         raise JobFailed(f"{flow.name} failed: {type(result).__name__}: {result}") from result
     raise JobFailed(f"{flow.name} ended {state.name}: {state.message or ''}".strip())
+
+
+# ---------------------------------------------------------------------------
+# The failing step's own error
+
+
+_STATE_WAIT_S = 10.0
+_ENCOUNTERED = re.compile(r"^(?:Task|Flow) run encountered an exception:?\s*(?:(?P<kind>[\w.]+):\s*)?(?P<message>.*)$", re.S)
+
+
+def failed_step(flow_run_id: Any, wait_s: float = 0) -> GameopsError | None:
+    """The error of the step that failed first in this run (a task, or a subflow's task).
+
+    When a task fails, the tasks waiting on it never run and the flow body ends with Prefect's
+    ``UnfinishedRun: Run is in PENDING state``, which says nothing. The failed task's own exception
+    (kept in its result when persisted, else in its state message) is what the user needs: one
+    line, the export's first ERROR line and its log path included (gameops.export puts them there).
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter, FlowRunFilterId, FlowRunFilterParentFlowRunId, TaskRunFilter, TaskRunFilterState,
+        TaskRunFilterStateType)
+    from prefect.client.schemas.objects import StateType
+
+    if flow_run_id is None:
+        return None
+    failed = TaskRunFilter(state=TaskRunFilterState(type=TaskRunFilterStateType(any_=[StateType.FAILED, StateType.CRASHED])))
+    runs: list = []
+    deadline = time.monotonic() + wait_s
+    try:
+        with get_client(sync_client=True) as client:
+            # Task run states reach the server as events, a moment after the task ended: wait a little.
+            while True:
+                ids = [flow_run_id] + [c.id for c in client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                    parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[flow_run_id])))]
+                runs = [r for r in client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=ids)),
+                                                         task_run_filter=failed) if r.state is not None]
+                if runs or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
+    except Exception:  # the API is gone: the flow's own error is all there is
+        return None
+    if not runs:
+        return None
+    first = min(runs, key=lambda r: (r.end_time or r.state.timestamp, r.name))
+    try:
+        exc = first.state.result(raise_on_failure=False)
+    except Exception:  # not persisted: the state message carries it
+        exc = None
+    if isinstance(exc, GameopsError):
+        return exc
+    m = _ENCOUNTERED.match((first.state.message or "").strip())
+    message = (m.group("message") if m else first.state.message or first.state.name).strip().splitlines()
+    return JobFailed(f"{first.name} failed: {message[0] if message else first.state.name}")

@@ -49,7 +49,7 @@ def read_log(root: Path, revs: Sequence[str] = ("HEAD",)) -> list[LogEntry]:
     """Commits of ``revs`` (newest first) with their tag decorations: one ``git log`` call."""
     if not revs:
         return []
-    out = git(root, "-c", "log.showSignature=false", "log", "--decorate-refs=refs/tags/", f"--format={LOG_FORMAT}", *revs, "--")
+    out = git(root, "-c", "log.showSignature=false", "log", "--decorate-refs=refs/tags/", f"--format={LOG_FORMAT}", "--end-of-options", *revs, "--")
     entries: list[LogEntry] = []
     for record in out.split(_R):
         record = record.lstrip("\n")

@@ -15,7 +15,7 @@ from gameops import git as gitmod
 from gameops import tools
 from gameops.config import Loaded
 from gameops.errors import BadInput
-from gameops.godot import read_export_presets, read_project
+from gameops.godot import read_export_presets, read_project, resolve_resource
 
 
 @dataclass
@@ -61,13 +61,44 @@ def check_tools(loaded: Loaded) -> list[Check]:
     if uses_godot(loaded):
         godot = tools.find_godot(cfg.godot.binary, loaded.root)
         check = _tool_check(godot, None, "godot")
-        if check.ok and cfg.godot.version and not tools.version_matches(godot.version, cfg.godot.version):
-            check = Check("tool: godot", False, f"{godot.version} at {godot.path}, project expects {cfg.godot.version}",
-                          "set godot.binary or GODOT_BIN to a Godot " + cfg.godot.version)
+        misfit = godot_misfit(loaded, godot) if check.ok else None
+        if misfit:
+            check = Check("tool: godot", False, misfit, tools.install_hint("godot"))
         elif check.ok:
             check.detail += f", from {godot.source}"
         out.append(check)
     return out
+
+
+@dataclass
+class GodotRequirement:
+    """The Godot a project needs: version ("4.4", "3"), the .NET build or not, and who says so."""
+
+    version: str | None
+    csharp: bool
+    source: str
+
+
+def godot_requirement(loaded: Loaded) -> GodotRequirement:
+    """godot.version from gameops.yaml when the user set it, else what project.godot says."""
+    cfg = loaded.config
+    try:
+        project = read_project(loaded.godot_dir)
+    except BadInput:
+        project = None
+    csharp = bool(project and project.uses_csharp)
+    configured = cfg.godot.version and not loaded.sources.get("godot.version", "detected").startswith("detected")
+    if configured or project is None:
+        return GodotRequirement(cfg.godot.version, csharp, "godot.version in gameops.yaml" if configured else "the project")
+    return GodotRequirement(project.engine_version, csharp, f"project.godot ({project.engine_version_source.removesuffix(' in project.godot')})")
+
+
+def godot_misfit(loaded: Loaded, godot: tools.Tool) -> str | None:
+    """One line naming the binary and the project when this Godot cannot build it, else None."""
+    need = godot_requirement(loaded)
+    if not need.version or not godot.found:
+        return None
+    return tools.godot_misfit(godot.path or "godot", godot.version, need.version, need.csharp, need.source)
 
 
 def check_files(loaded: Loaded) -> list[Check]:
@@ -96,12 +127,17 @@ def check_godot_project(loaded: Loaded) -> list[Check]:
     out: list[Check] = []
     try:
         proj = read_project(loaded.godot_dir)
-        out.append(Check("godot: project.godot", True, f'"{proj.name}", Godot {proj.engine_major} format'
+        out.append(Check("godot: project.godot", True, f'"{proj.name}", Godot {proj.engine_version}'
                          + (", C#" if proj.uses_csharp else "")))
         if proj.main_scene:
-            scene = loaded.godot_dir / str(proj.main_scene).removeprefix("res://")
-            out.append(Check("godot: main scene", scene.is_file(), proj.main_scene if scene.is_file() else f"{proj.main_scene} missing",
-                             "" if scene.is_file() else "fix application/run/main_scene in project.godot"))
+            scene = resolve_resource(loaded.godot_dir, str(proj.main_scene))
+            if scene is None:
+                out.append(Check("godot: main scene", False, f"{proj.main_scene} missing"
+                                 + (" (no scene's uid= header carries it)" if str(proj.main_scene).startswith("uid://") else ""),
+                                 "fix application/run/main_scene in project.godot"))
+            else:
+                shown = "res://" + scene.relative_to(loaded.godot_dir.resolve()).as_posix()
+                out.append(Check("godot: main scene", True, proj.main_scene if shown == proj.main_scene else f"{proj.main_scene} = {shown}"))
     except BadInput as exc:
         out.append(Check("godot: project.godot", False, str(exc), "open the project in the Godot editor once"))
     presets_path = loaded.godot_dir / "export_presets.cfg"

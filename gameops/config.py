@@ -110,14 +110,16 @@ class DotnetConfig(_Section):
 class GodotConfig(_Section):
     binary: str | None = Field(None, description="Godot executable. Else $GODOT_BIN, else godot, godot4, godot3, godot3-server on PATH.")
     project_dir: str = Field(".", description="Folder holding project.godot, relative to the project.")
-    version: str | None = Field(None, description='Expected engine version prefix, e.g. "4.4" or "3.2". Checked when set.')
+    version: str | None = Field(None, description='Engine version the project needs, e.g. "4.4" or "3.2": the Godot binary\'s major.minor must match. Detected from project.godot (config/features; Godot 3 projects give only "3").')
     presets: dict[str, str] = Field(default_factory=dict, description="Platform name -> export preset name. Detected from export_presets.cfg.")
     timeout_s: float = Field(600, gt=0, description="Timeout of one export; a hung Godot is killed with its process tree.")
-    import_timeout_s: float = Field(600, gt=0, description="Timeout of the import step (Godot 4).")
+    import_timeout_s: float = Field(600, gt=0, description="Timeout of the import pass (run before an export when the import cache is missing or stale).")
     export_debug: bool = Field(False, description="Export debug builds instead of release.")
+    smoke_test: bool = Field(True, description="Start each Linux export headless before packaging (Godot 3: --main-pack PCK --quit; Godot 4: --headless --quit); it must exit 0 with no SCRIPT ERROR.")
+    smoke_timeout_s: float = Field(60, gt=0, description="Timeout of the smoke test of one export.")
     ignore_errors: list[str] = Field(
-        default_factory=lambda: [r"Invalid locale", r"Unsupported locale"],
-        description="Regexes of harmless `ERROR:` lines in an export log (Godot 3.2 complains about the C locale).",
+        default_factory=lambda: [r"Invalid locale", r"Unsupported locale", r"move_child: Parent node is busy setting up children"],
+        description="Regexes of harmless `ERROR:` lines in an export log (Godot 3.2 complains about the C locale, and its editor UI sometimes about move_child while it starts on a busy machine).",
     )
 
 
@@ -130,6 +132,7 @@ class ReleaseConfig(_Section):
     zero_major_bumps_minor: bool = Field(True, description="In 0.x, a breaking change bumps the minor version, not the major.")
     store: str | None = Field(None, description="Folder the release folder is copied to on publish (release store).")
     changelog: str = Field("CHANGELOG.md", description="Changelog the new notes are prepended to.")
+    commit_changelog: bool = Field(True, description="Commit the CHANGELOG update as `chore(release): VERSION` and tag that commit (gameops' protected-branch hooks let exactly this commit through). false: leave the change for you to commit; the tag points at the released commit.")
     sections: dict[str, str] = Field(
         default_factory=lambda: dict(_changelog.DEFAULT_SECTIONS),
         description="Commit type -> release-notes section title, in display order.",
@@ -144,6 +147,40 @@ class ReleaseConfig(_Section):
     work_item_url: str | None = Field(None, description="URL template of a work item in the notes ({id}, {id_lower}); default: its heading in the backlog.")
     bot_pattern: str = Field(_commit_rules.conventional.DEFAULT_BOT_PATTERN, description="Regex searched in 'Name <email>' of authors and Co-authored-by trailers: matches are bots, not contributors, in the notes.")
     wrap_in_directory: bool = Field(True, description="Put everything in an archive inside one folder named like the archive.")
+    symlinks: Literal["refuse", "store"] = Field(
+        "refuse", description="Symbolic links among packaged files: refuse (exit 2), or store them as links when they point inside. Never followed outward.")
+
+    @field_validator("include")
+    @classmethod
+    def _include_inside(cls, v: list[str]) -> list[str]:
+        from gameops.packaging import check_include_pattern
+
+        for pattern in v:
+            why = check_include_pattern(pattern)
+            if why:
+                raise ValueError(f"{pattern!r} {why}")
+        return v
+
+    @field_validator("archive_name")
+    @classmethod
+    def _plain_fields(cls, v: str) -> str:
+        from gameops.packaging import check_archive_template
+
+        try:
+            check_archive_template(v)
+        except BadInput as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
+        return v
+
+    @field_validator("tag_prefix")
+    @classmethod
+    def _ref_name(cls, v: str) -> str:
+        from gameops.git import ref_name_problem
+
+        why = ref_name_problem(v + "1.0.0")
+        if why:
+            raise ValueError(f"tags {v + '1.0.0'!r} would not be valid git tag names: {why}")
+        return v
 
     @field_validator("bot_pattern")
     @classmethod
@@ -321,6 +358,42 @@ class GameopsConfig(_Section):
         return v
 
 
+# Paths of the project gameops writes to or reads into its output, from the configuration. From
+# gameops.yaml (the repository, untrusted) they must resolve inside the project; from the
+# environment they are the operator's explicit choice (the command line's --out, too).
+# release.shared_dir is the distributed exports' shared location: outside the checkout by
+# nature, so it is not in this list; godot.binary is a tool, not a project file.
+OUTPUT_PATHS = (
+    "release.out_dir", "release.changelog", "release.store", "dotnet.results_dir",
+    "backlog.file", "backlog.archive", "backlog.items_dir", "backlog.archive_dir",
+    "docs.root", "docs.statistics_file", "docs.summary_files",
+    "godot.project_dir", "dotnet.solution", "dotnet.test_projects", "dotnet.publish_projects",
+)
+
+
+def _outside(root: Path, value: str) -> bool:
+    try:
+        (root / value).resolve().relative_to(root)
+    except ValueError:
+        return True
+    return False
+
+
+def check_output_paths(root: Path, config: "GameopsConfig", sources: dict[str, str]) -> None:
+    """ConfigError naming the key and its line when an output path from the config file leads out
+    of the project (absolute, ``..``, or through a symbolic link)."""
+    for key in OUTPUT_PATHS:
+        section, name = key.split(".")
+        value = getattr(getattr(config, section), name)
+        source = sources.get(key, "default")
+        if value is None or source.startswith("environment"):
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            if _outside(root, v):
+                raise ConfigError(f"{source}: {key}: {v!r} leads outside the project; paths gameops writes to "
+                                  f"must stay inside it (set GAMEOPS_{section.upper()}__{name.upper()} or a command-line option for another place)")
+
+
 @dataclass
 class Loaded:
     """The effective configuration of one game repository."""
@@ -492,11 +565,14 @@ def detect(root: Path, *, tags: bool = True) -> tuple[dict[str, Any], dict[str, 
         from gameops import godot
 
         try:
-            name = godot.read_project(godots[0].parent).name
+            project = godot.read_project(godots[0].parent)
         except BadInput:  # `gameops check` reports an unreadable project.godot
-            name = None
+            project = None
+        name = project.name if project else None
         if name and name != godots[0].parent.name:  # else read_project fell back to the folder
             put("project.name", name, "config/name in project.godot")
+        if project is not None and project.config_version:
+            put("godot.version", project.engine_version, project.engine_version_source)
         presets_file = godots[0].parent / "export_presets.cfg"
         if presets_file.is_file():
             try:
@@ -648,6 +724,7 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
         line = lines.get(tuple(key.split(".")))
         all_sources[key] = f"{shown}:{line}" if line else shown
     all_sources.update(env_sources)
+    check_output_paths(root, config, all_sources)
     assumptions = [] if used_file else [f"no {CONFIG_FILE}; assumed " + n for n in notes]
     loaded = Loaded(root=root, config=config, file=used_file, sources=all_sources, assumptions=assumptions)
     redaction.remember(loaded.secrets())  # from now on nothing this process prints or logs shows them

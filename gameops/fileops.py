@@ -290,12 +290,17 @@ def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8", newline
 # works from any point.
 
 KILL_ENV = "GAMEOPS_FILEOPS_KILL_AT"
+STEPS_LOG_ENV = "GAMEOPS_FILEOPS_STEPS_LOG"  # a file each step is appended to ("N<TAB>what"), to pick kill points
 _steps_done = 0
 
 
 def _step(what: str) -> None:
     global _steps_done
     _steps_done += 1
+    log = os.environ.get(STEPS_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as f:
+            f.write(f"{_steps_done}\t{what}\n")
     at = os.environ.get(KILL_ENV)
     if at and at.isdigit() and _steps_done == int(at):
         import signal
@@ -304,6 +309,12 @@ def _step(what: str) -> None:
         if sig is None:  # pragma: no cover - Windows
             os._exit(137)
         os.kill(os.getpid(), sig)
+
+
+def checkpoint(what: str) -> None:
+    """A crash point outside this module (a zip entry written, a tag created): counted like the
+    file-system steps here, so a kill test can stop a release there too."""
+    _step(what)
 
 
 def steps_done() -> int:

@@ -52,7 +52,8 @@ def settings(loaded: Loaded, pip_spec: str = "gameops") -> WorkflowSettings:
     """What the workflow needs, from the effective config (and project.godot)."""
     cfg = loaded.config
     assumed: list[str] = []
-    version = cfg.godot.version
+    # A detected godot.version ("4.4", or only "3" for a Godot 3 project) is worked out below, with a note.
+    version = None if loaded.sources.get("godot.version", "").startswith("detected") else cfg.godot.version
     mono = bool(cfg.dotnet.solution)
     try:
         from gameops.godot import read_project

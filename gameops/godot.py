@@ -7,6 +7,7 @@ constructor calls, arrays and dictionaries. This module reads them without Godot
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,11 @@ def _unescape(body: str) -> str:
 
 def _strings_in(raw: str) -> list[str]:
     return [_unescape(m.group(1)) for m in re.finditer(r'"((?:[^"\\]|\\.)*)"', raw, re.S)]
+
+
+def strings_in(raw: str) -> list[str]:
+    """Every quoted string of a variant literal (an array's elements), unescaped."""
+    return _strings_in(raw)
 
 
 def parse_value(raw: str) -> Any:
@@ -218,6 +224,22 @@ class GodotProject:
         """Godot 4 writes config_version=5; Godot 3 writes 4."""
         return 4 if self.config_version >= 5 else 3
 
+    @property
+    def engine_version(self) -> str:
+        """The engine version the project was saved with: ``config/features``' version ("4.4"),
+        else the major of its format ("3": Godot 3 does not write its minor into project.godot)."""
+        for feature in self.features:
+            if re.fullmatch(r"\d+\.\d+", feature.strip()):
+                return feature.strip()
+        return str(self.engine_major)
+
+    @property
+    def engine_version_source(self) -> str:
+        """Where :attr:`engine_version` comes from, for messages and ``config show``."""
+        if any(re.fullmatch(r"\d+\.\d+", f.strip()) for f in self.features):
+            return "config/features in project.godot"
+        return f"config_version={self.config_version} in project.godot (Godot {self.engine_major} format)"
+
 
 def read_project(project_dir: Path) -> GodotProject:
     path = project_dir / "project.godot"
@@ -228,8 +250,9 @@ def read_project(project_dir: Path) -> GodotProject:
     if not isinstance(features, list):
         features = _strings_in(str(features))
     cv = sections[""].get("config_version", 0)
-    dotnet = sections.get("dotnet", {})
-    uses_csharp = bool(dotnet) or "C#" in features or any(project_dir.glob("*.csproj"))
+    # [dotnet] (Godot 4) or [mono] (Godot 3) sections, the C# feature tag, or a .csproj beside it.
+    uses_csharp = bool(sections.get("dotnet")) or bool(sections.get("mono")) or "C#" in features \
+        or any(project_dir.glob("*.csproj"))
     return GodotProject(
         path=path,
         name=str(app.get("config/name", "") or project_dir.name),
@@ -238,3 +261,58 @@ def read_project(project_dir: Path) -> GodotProject:
         features=[str(f) for f in features],
         uses_csharp=uses_csharp,
     )
+
+
+# ---------------------------------------------------------------------------
+# Resource paths: res:// and uid://
+
+_SCENE_UID = re.compile(r'^\[gd_(?:scene|resource)\b[^\]]*\buid="(uid://[^"]+)"')
+_SKIPPED_DIRS = {".git", ".godot", ".import", ".mono", "node_modules"}
+
+
+def _text_resources(project_dir: Path):
+    """``.tscn`` / ``.tres`` files of the project, never through a symlink that leads out of it."""
+    root = project_dir.resolve()
+    for dirpath, dirnames, filenames in os.walk(project_dir):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_DIRS and not (Path(dirpath) / d).is_symlink())
+        for name in sorted(filenames):
+            if not name.endswith((".tscn", ".tres")):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                continue
+            yield path
+
+
+def resolve_uid(project_dir: Path, uid: str) -> Path | None:
+    """The scene or resource whose ``[gd_scene ... uid="uid://..."]`` header carries ``uid``.
+
+    Godot 4.4 names the main scene by uid; a fresh clone has no ``.godot/uid_cache.bin``, so the
+    headers of the text scenes are the source of truth (only each file's first line is read).
+    """
+    for path in _text_resources(project_dir):
+        try:
+            with path.open("r", encoding="utf-8", errors="replace") as fh:
+                head = fh.readline(4096)
+        except OSError:
+            continue
+        m = _SCENE_UID.match(head.lstrip("\ufeff"))
+        if m and m.group(1) == uid:
+            return path
+    return None
+
+
+def resolve_resource(project_dir: Path, ref: str) -> Path | None:
+    """The file a ``res://`` or ``uid://`` reference names inside the project, or None when there is none.
+
+    A ``res://`` path that climbs out of the project (``..``, a symlink leading out) is None too.
+    """
+    ref = ref.strip()
+    if ref.startswith("uid://"):
+        return resolve_uid(project_dir, ref)
+    rel = ref.removeprefix("res://")
+    root = project_dir.resolve()
+    candidate = (project_dir / rel).resolve()
+    if not candidate.is_relative_to(root) or not candidate.is_file():
+        return None
+    return candidate

@@ -23,7 +23,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gameops import tools
+from gameops import checks, tools
 from gameops.config import Loaded
 from gameops.errors import BadInput
 from gameops.fileops import OUTPUT_DIRS, atomic_write_bytes, atomic_write_text, read_input_bytes, source_files
@@ -147,14 +147,9 @@ def prerequisites(loaded: Loaded) -> list[Step]:
     step = _tool_step("godot", tool, None, "godot")
     if step.status == "ok":
         step.detail += f", from {tool.source}"
-        if cfg.godot.version and not tools.version_matches(tool.version, cfg.godot.version):
-            step = Step("godot", "failed", f"{tool.version} at {tool.path}; the project expects {cfg.godot.version}",
-                        f"set godot.binary in gameops.yaml or GODOT_BIN to a Godot {cfg.godot.version}", all_hints("godot"), tool.version)
-    if step.status == "ok" and engine is not None:
-        mismatch = engine_mismatch(loaded, engine)
-        if mismatch:
-            step = Step("godot", "failed", f"{tool.version} at {tool.path}: {mismatch}",
-                        f"set godot.binary in gameops.yaml or GODOT_BIN to a Godot {project_major(loaded)} editor",
+        misfit = checks.godot_misfit(loaded, tool)
+        if misfit:
+            step = Step("godot", "failed", misfit, "set godot.binary in gameops.yaml or GODOT_BIN to the Godot the project needs",
                         all_hints("godot"), tool.version)
     steps.append(step)
     if engine is not None and step.status == "ok":
@@ -162,21 +157,10 @@ def prerequisites(loaded: Loaded) -> list[Step]:
     return steps
 
 
-def project_major(loaded: Loaded) -> int | None:
-    from gameops.godot import read_project
-
-    try:
-        return read_project(loaded.godot_dir).engine_major
-    except BadInput:
-        return None
-
-
 def engine_mismatch(loaded: Loaded, engine) -> str | None:
-    """Why this Godot cannot open the project (a Godot 4 project.godot with a Godot 3 editor, ...), or None."""
-    major = project_major(loaded)
-    if major is not None and engine.major != major:
-        return f"project.godot is in Godot {major} format, this is Godot {engine.major}"
-    return None
+    """Why this Godot cannot open the project (a Godot 3 editor for a Godot 4.4 project, no .NET
+    build for a C# project, ...), or None (gameops.checks.godot_misfit: one rule for check, setup, release)."""
+    return checks.godot_misfit(loaded, tools.Tool("godot", engine.binary, engine.version))
 
 
 def export_templates(loaded: Loaded, engine) -> Step:
@@ -308,13 +292,10 @@ def hooks(loaded: Loaded, dry_run: bool = False) -> Step:
 
 
 def import_command(engine, project_dir: Path) -> list[str]:
-    """Godot 4.3+: ``--import``; 4.0-4.2: ``--editor --quit``; Godot 3 has no import flag: ``--editor --quit``."""
-    from gameops.export import import_command as godot4_import
+    """Godot 4.3+: ``--import``; 4.0-4.2 and Godot 3: ``--editor --quit`` (gameops.export owns the rule)."""
+    from gameops.export import import_command as godot_import_command
 
-    cmd = godot4_import(engine, project_dir)
-    if cmd is not None:
-        return cmd
-    return [engine.binary, "--no-window", "--path", str(project_dir), "--editor", "--quit"]
+    return godot_import_command(engine, project_dir)
 
 
 def import_folder(engine, project_dir: Path) -> Path:
@@ -337,19 +318,23 @@ def godot_import(loaded: Loaded, state: dict, dry_run: bool = False) -> Step:
     if dry_run:
         return Step("godot import", "warn", "would run: " + " ".join(import_command(engine, project_dir)))
     from gameops import process
-    from gameops.export import snapshot_protected
+    from gameops.export import snapshot_protected, stale_imports
 
     protect = snapshot_protected(project_dir)  # the editor may rewrite project.godot; keep the committed bytes
+    # Judged by the import cache (gameops.export.stale_imports), as the release judges it; an editor
+    # that imported everything but does not quit is stopped.
     result = process.run(import_command(engine, project_dir), cwd=project_dir, timeout_s=loaded.config.godot.import_timeout_s,
-                         secrets=loaded.secrets())
+                         secrets=loaded.secrets(), done=lambda: folder.is_dir() and not stale_imports(engine, project_dir))
     for name, data in protect.items():
         atomic_write_bytes(project_dir / name, data)
-    if result.timed_out:
+    stale = stale_imports(engine, project_dir)
+    if result.timed_out and (stale or not folder.is_dir()):
         return Step("godot import", "failed", f"Godot did not finish in {result.duration_s:.0f} s and was killed",
                     "open the project once in the Godot editor, then run gameops setup again")
-    if not folder.is_dir():
+    if not folder.is_dir() or stale:
         tail = " | ".join(result.lines[-3:])
-        return Step("godot import", "failed", f"Godot exited {result.returncode} and wrote no {folder.name}/: {tail}",
+        what = f"left {len(stale)} asset(s) not imported, first {stale[0]}" if stale else f"wrote no {folder.name}/"
+        return Step("godot import", "failed", f"Godot exited {result.returncode} and {what}: {tail}",
                     "open the project once in the Godot editor, then run gameops setup again")
     note = "" if engine.major >= 4 else " (Godot 3 has no --import: the editor opened headless and quit)"
     return Step("godot import", "done", f"imported in {result.duration_s:.1f} s into {folder.name}/{note}",

@@ -35,6 +35,7 @@ class ProcessResult:
     lines: list[str] = field(default_factory=list)
     duration_s: float = 0.0
     timed_out: bool = False
+    stopped_when_done: bool = False  # killed because ``done`` said the job was finished (see run)
 
     @property
     def output(self) -> str:
@@ -104,6 +105,29 @@ def _pump(stream, sink: Callable[[str], None], max_line: int) -> None:
     stream.close()
 
 
+def _wait(proc: subprocess.Popen, timeout_s: float | None, done: Callable[[], bool] | None, poll_s: float) -> bool:
+    """Wait for ``proc``; True when ``done()`` said so twice in a row first. TimeoutExpired on timeout."""
+    if done is None:
+        proc.wait(timeout=timeout_s)
+        return False
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    said_done = 0
+    while True:
+        step = poll_s if deadline is None else max(0.0, min(poll_s, deadline - time.monotonic()))
+        try:
+            proc.wait(timeout=step)
+            return False
+        except subprocess.TimeoutExpired:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise
+        try:
+            said_done = said_done + 1 if done() else 0
+        except Exception:  # a broken check is not a verdict
+            said_done = 0
+        if said_done >= 2:
+            return True
+
+
 def run(
     args: Sequence[str | os.PathLike[str]],
     *,
@@ -115,12 +139,17 @@ def run(
     log_path: Path | None = None,
     stdin_text: str | None = None,
     max_line: int = DEFAULT_MAX_LINE,
+    done: Callable[[], bool] | None = None,
+    poll_s: float = 3.0,
 ) -> ProcessResult:
     """Run ``args``; stdout and stderr are merged, in order, line by line.
 
     ``on_line`` gets every (redacted) line as it arrives; the result keeps them all, and so does
     ``log_path`` when given. ``timed_out`` is set, and ``returncode`` is -9, when the timeout
-    killed the tree. A missing executable raises :class:`ToolMissing` (exit 2).
+    killed the tree. ``done``, asked every ``poll_s`` seconds, says the job is finished although
+    the process has not quit (a Godot editor that imported and hangs instead of quitting): after it
+    said so twice in a row the tree is killed and ``stopped_when_done`` is set. A missing
+    executable raises :class:`ToolMissing` (exit 2).
     """
     argv = [os.fspath(a) for a in args]
     redact = Redactor([*secrets, *redaction.known()])  # the caller's and every registered secret
@@ -174,7 +203,10 @@ def run(
         except BrokenPipeError:
             pass
     try:
-        proc.wait(timeout=timeout_s)
+        if _wait(proc, timeout_s, done, poll_s):
+            result.stopped_when_done = True
+            kill_tree(proc.pid)
+            proc.wait()
     except subprocess.TimeoutExpired:
         result.timed_out = True
         kill_tree(proc.pid)
@@ -189,6 +221,6 @@ def run(
         if log:
             with lock:
                 log.close()
-    result.returncode = -9 if result.timed_out else proc.returncode
+    result.returncode = -9 if result.timed_out else (0 if result.stopped_when_done else proc.returncode)
     result.duration_s = time.monotonic() - started
     return result

@@ -163,3 +163,27 @@ def version_matches(version: str | None, wanted: str) -> bool:
     """
     have, want = parse_version(version), parse_version(wanted)
     return have is not None and want is not None and have[: len(want)] == want
+
+
+def is_dotnet_build(version: str | None) -> bool:
+    """Godot's .NET (Mono) builds say so in ``--version``: ``4.4.1.stable.mono.official.49a5bc7b6``."""
+    return bool(version) and re.search(r"\.mono\b|\bmono\b|\.net\b", version or "", re.I) is not None
+
+
+def godot_misfit(binary: str, version: str | None, wanted: str, csharp: bool, source: str = "the project") -> str | None:
+    """Why the Godot at ``binary`` (``version`` as it printed it) cannot build a project that needs
+    Godot ``wanted`` (``"4.4"``, or ``"3"`` when only the major is known), or None when it fits.
+
+    Major and minor must be the ones the project was saved with (a newer minor would upgrade the
+    project, an older one cannot open it); a C# project needs the .NET build. One line that names both.
+    """
+    have = parse_version(version)
+    want = parse_version(wanted)
+    if have is None or want is None:
+        return None
+    if len(have) < len(want) or have[: len(want)] != want:
+        return f"{binary} is Godot {version}, but {source} is a Godot {wanted} project: set godot.binary or GODOT_BIN to a Godot {wanted}" \
+               + (" .NET" if csharp else "") + " editor"
+    if csharp and not is_dotnet_build(version):
+        return f"{binary} is Godot {version} without .NET, but {source} is a C# project: set godot.binary or GODOT_BIN to the .NET build of Godot {wanted}"
+    return None

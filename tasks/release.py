@@ -1,4 +1,4 @@
-"""Release tasks around the core steps: plan, dotnet publish, changelog, tag, publish."""
+"""Release tasks around the core steps: plan, dotnet publish, changelog and its commit, tag, publish."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ from prefect.cache_policies import NO_CACHE
 
 from gameops import release
 from gameops.config import Loaded
+
+
+@task(name="sweep-temporary-files", cache_policy=NO_CACHE)
+def sweep(loaded: Loaded, request: release.Request) -> list[str]:
+    return [str(p) for p in release.sweep_temporary(loaded, request)]
 
 
 @task(name="plan-release", cache_policy=NO_CACHE)
@@ -26,9 +31,14 @@ def update_changelog(plan: release.Plan) -> bool:
     return release.update_changelog(plan)
 
 
+@task(name="commit-changelog", cache_policy=NO_CACHE)
+def commit_changelog(plan: release.Plan) -> str | None:
+    return release.commit_changelog(plan)
+
+
 @task(name="tag", cache_policy=NO_CACHE)
-def tag(plan: release.Plan) -> bool:
-    return release.create_tag(plan)
+def tag(plan: release.Plan, target: str | None = None) -> bool:
+    return release.create_tag(plan, target)
 
 
 @task(name="publish", cache_policy=NO_CACHE)

@@ -93,3 +93,36 @@ def test_project_without_godot_or_dotnet_only_checks_git(tmp_path, gameops_cli, 
     assert r.code == 0, r.stderr
     names = [c["name"] for c in r.json["checks"]]
     assert "tool: godot" not in names and "tool: dotnet" not in names
+
+
+@needs_godot
+def test_godot3_binary_is_refused_for_a_godot44_csharp_project(tmp_path, gameops_cli, prefect):
+    """A fresh clone of a Godot 4.4 C# game (uid:// main scene, no gameops.yaml) with only Godot 3 around."""
+    from conftest import LOCAL_FIXTURES, make_repo
+
+    src = tmp_path / "src"
+    shutil.copytree(LOCAL_FIXTURES / "csharp-game", src)
+    (src / "gameops.yaml").unlink()
+    project = src / "project.godot"
+    project.write_text(project.read_text().replace('run/main_scene="res://Main.tscn"', 'run/main_scene="uid://b4lumenmain01"'))
+    repo = make_repo(src, tmp_path / "lumen")
+    env = {"GODOT_BIN": shutil.which("godot3-server"), "PATH": "/usr/bin:/bin"}
+
+    shown = gameops_cli("--project", str(repo), "--json", "config", "show", env=env)
+    assert shown.code == 0 and shown.json["config"]["godot"]["version"] == "4.4"
+    assert shown.json["sources"]["godot.version"] == "detected: config/features in project.godot"
+
+    r = gameops_cli("--project", str(repo), "--json", "check", env=env)
+    assert r.code == 1, r.stderr
+    checks = {c["name"]: c for c in r.json["checks"]}
+    assert checks["godot: main scene"]["ok"] and "res://Main.tscn" in checks["godot: main scene"]["detail"]
+    godot = checks["tool: godot"]
+    assert not godot["ok"] and "Godot 3.2.3" in godot["detail"] and "Godot 4.4 project" in godot["detail"]
+    # the only failures are real ones: this machine has no .NET SDK and no Godot 4
+    assert sorted(n for n, c in checks.items() if not c["ok"]) == ["tool: dotnet", "tool: godot"]
+
+    before = snapshot(repo)
+    rel = gameops_cli("--project", str(repo), "release", "0.1.0", env=env)
+    assert rel.code == 2, rel.stderr
+    assert rel.stderr.count("\n") == 1 and "godot3-server is Godot 3.2.3" in rel.stderr and "Godot 4.4" in rel.stderr
+    assert snapshot(repo) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import stat
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 
 from gameops import export, process
 from gameops.errors import BadInput
+from gameops.config import GodotConfig
 from gameops.godot import read_export_presets
 
 G3 = export.Engine("godot3", "3.2.3.stable.custom_build")
@@ -20,12 +22,12 @@ G43 = export.Engine("godot", "4.3.stable.mono.official.77dcf97d8")
 G44 = export.Engine("godot", "4.4.1.stable.official.49a5bc7b6")
 
 
-def test_godot4_imports_first_with_the_right_flag():
+def test_import_pass_flags_per_version():
     proj = Path("game")
     assert export.import_command(G42, proj) == ["godot", "--headless", "--path", "game", "--editor", "--quit"]
     assert export.import_command(G43, proj) == ["godot", "--headless", "--path", "game", "--import"]
     assert export.import_command(G44, proj) == ["godot", "--headless", "--path", "game", "--import"]
-    assert export.import_command(G3, proj) is None
+    assert export.import_command(G3, proj) == ["godot3", "--no-window", "--path", "game", "--editor", "--quit"]
 
 
 def test_export_flags_per_major_version():
@@ -95,14 +97,15 @@ def fake_godot(tmp_path: Path, body: str, version: str = "3.2.3.stable.custom_bu
     return export.Engine(str(script), version)
 
 
-def job_for(tmp_path: Path, engine: export.Engine, timeout_s: float = 30) -> export.Job:
+def job_for(tmp_path: Path, engine: export.Engine, timeout_s: float = 30, smoke_test: bool = False) -> export.Job:
     proj = tmp_path / "proj"
     proj.mkdir(exist_ok=True)
     (proj / "project.godot").write_text("config_version=4\n")
     (proj / "export_presets.cfg").write_text('[preset.0]\nname="Linux/X11"\nplatform="Linux/X11"\nexport_path="out/game.x86_64"\n')
     preset = read_export_presets(proj / "export_presets.cfg")[0]
     return export.Job("linux", preset, engine, proj, "game.x86_64", timeout_s=timeout_s,
-                      ignore_errors=[r"Invalid locale", r"Unsupported locale"], protect=export.snapshot_protected(proj))
+                      ignore_errors=[r"Invalid locale", r"Unsupported locale"], protect=export.snapshot_protected(proj),
+                      smoke_test=smoke_test)
 
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fake Godot is a shell script")
@@ -123,10 +126,10 @@ def test_empty_output_is_a_failure(tmp_path):
 
 def test_harmless_locale_errors_pass_and_export_errors_fail(tmp_path):
     locale = "echo \"ERROR: get_language_code: Invalid locale 'C'.\"; echo \"ERROR: set_locale: Unsupported locale 'C', falling back to 'en'.\";"
-    ok = fake_godot(tmp_path, locale + ' echo game > "$6"; exit 0')
+    ok = fake_godot(tmp_path, locale + ' echo game > "$6"; echo pck > "${6%.*}.pck"; exit 0')
     files = export.run_export(job_for(tmp_path, ok), tmp_path / "out")
-    assert [f.name for f in files] == ["game.x86_64"]
-    bad = fake_godot(tmp_path, locale + ' echo game > "$6"; echo "ERROR: Project export for preset \\"Linux/X11\\" failed."; exit 0')
+    assert [f.name for f in files] == ["game.pck", "game.x86_64"]
+    bad = fake_godot(tmp_path, locale + ' echo game > "$6"; echo pck > "${6%.*}.pck"; echo "ERROR: Project export for preset \\"Linux/X11\\" failed."; exit 0')
     with pytest.raises(export.ExportFailed, match="Project export"):
         export.run_export(job_for(tmp_path, bad), tmp_path / "out")
 
@@ -161,7 +164,7 @@ def test_missing_templates_name_the_folder(tmp_path, monkeypatch):
 
 
 def test_godot_rewriting_project_godot_is_undone(tmp_path):
-    engine = fake_godot(tmp_path, 'echo "_global_script_classes=[  ]" >> project.godot; echo game > "$6"')
+    engine = fake_godot(tmp_path, 'echo "_global_script_classes=[  ]" >> project.godot; echo game > "$6"; echo pck > "${6%.*}.pck"')
     job = job_for(tmp_path, engine)
     before = (job.project_dir / "project.godot").read_bytes()
     export.run_export(job, tmp_path / "out")
@@ -190,10 +193,119 @@ def test_real_godot3_export_runs(tmp_path):
     tool_version = subprocess.run(["godot3-server", "--version"], capture_output=True, text=True).stdout.strip().splitlines()[-1]
     engine = export.Engine(shutil.which("godot3-server"), tool_version)
     job = export.Job("linux", preset, engine, proj, "sample-game.x86_64", timeout_s=120,
-                     ignore_errors=[r"Invalid locale", r"Unsupported locale"], protect=export.snapshot_protected(proj))
+                     ignore_errors=GodotConfig().ignore_errors, protect=export.snapshot_protected(proj))
     before = (proj / "project.godot").read_bytes()
+    assert not (proj / ".import").exists() and export.stale_imports(engine, proj)  # as a fresh clone
     files = export.run_export(job, tmp_path / "out")
     assert sorted(f.name for f in files) == ["sample-game.pck", "sample-game.x86_64"]
     assert (proj / "project.godot").read_bytes() == before
+    assert export.stale_imports(engine, proj) == []  # the import pass ran and filled the cache
+    smoke = (tmp_path / "linux-smoke.log").read_text()  # started headless before it was returned
+    assert "sample-game: assets texture 16x16, sound 0.10 s, font height 8" in smoke
     ran = process.run(["godot3-server", "--main-pack", str(tmp_path / "out" / "sample-game.pck"), "--quit-after-hello"], timeout_s=60)
     assert "sample-game: hello from Godot 3." in ran.output
+
+
+# ---------------------------------------------------------------------------
+# Import cache, completeness, smoke test, interrupted runs (fake Godot)
+
+ICON_IMPORT = Path(__file__).resolve().parent.parent / "examples" / "sample-game" / "assets" / "icon.png.import"
+STEX = "icon.png-b6a7fb2db36edd3d95dc42f1dc8c1c5d"
+# What Godot 3's import pass writes for the icon: the imported texture and the md5 of its source.
+FAKE_IMPORT = (f'case "$*" in *--editor*) mkdir -p .import; echo tex > .import/{STEX}.stex; '
+               f'echo "source_md5=\\"$(md5sum assets/icon.png | cut -d" " -f1)\\"" > .import/{STEX}.md5; '
+               'echo import >> calls.log; exit 0;; esac; ')
+
+
+def project_with_icon(tmp_path: Path, engine: export.Engine) -> export.Job:
+    job = job_for(tmp_path, engine)
+    (job.project_dir / "assets").mkdir()
+    (job.project_dir / "assets" / "icon.png").write_bytes(b"\x89PNG not really, but bytes to hash")
+    shutil.copy(ICON_IMPORT, job.project_dir / "assets" / "icon.png.import")
+    return job
+
+
+def test_stale_imports_are_judged_by_the_import_cache(tmp_path):
+    job = project_with_icon(tmp_path, G3)
+    proj = job.project_dir
+    assert export.stale_imports(G3, proj) == ["res://assets/icon.png"]  # fresh clone: no .import/
+    (proj / ".import").mkdir()
+    (proj / ".import" / f"{STEX}.stex").write_text("tex")
+    assert export.stale_imports(G3, proj) == ["res://assets/icon.png"]  # no .md5: never finished
+    md5 = hashlib.md5((proj / "assets" / "icon.png").read_bytes()).hexdigest()
+    (proj / ".import" / f"{STEX}.md5").write_text(f'source_md5="{md5}"\ndest_md5="x"\n')
+    assert export.stale_imports(G3, proj) == []
+    (proj / "assets" / "icon.png").write_bytes(b"changed since the import")
+    assert export.stale_imports(G3, proj) == ["res://assets/icon.png"]  # stale: the source changed
+    (proj / "assets" / "new.wav").write_bytes(b"RIFF")
+    assert export.stale_imports(G3, proj) == ["res://assets/icon.png", "res://assets/new.wav"]  # never imported
+
+
+def test_export_imports_first_when_the_cache_is_missing_and_not_when_it_is_fresh(tmp_path):
+    engine = fake_godot(tmp_path, FAKE_IMPORT + 'echo export >> calls.log; echo game > "$6"; echo pck > "${6%.*}.pck"')
+    job = project_with_icon(tmp_path, engine)
+    calls = job.project_dir / "calls.log"
+    export.run_export(job, tmp_path / "out")
+    assert calls.read_text().split() == ["import", "export"]
+    assert (tmp_path / "linux-import.log").is_file()
+    calls.unlink()
+    export.run_export(job, tmp_path / "out")
+    assert calls.read_text().split() == ["export"]  # the cache is fresh: no import pass
+
+
+def test_an_import_that_leaves_the_cache_stale_fails_with_the_asset_and_the_log(tmp_path):
+    engine = fake_godot(tmp_path, 'case "$*" in *--editor*) echo "ERROR: Cannot import res://assets/icon.png"; exit 0;; esac; '
+                                  'echo game > "$6"; echo pck > "${6%.*}.pck"')
+    job = project_with_icon(tmp_path, engine)
+    with pytest.raises(export.ExportFailed) as err:
+        export.run_export(job, tmp_path / "out")
+    msg = str(err.value)
+    assert "res://assets/icon.png" in msg and "ERROR: Cannot import" in msg and str(tmp_path / "linux-import.log") in msg
+
+
+def test_every_file_of_the_preset_must_exist_fresh_or_cached(tmp_path):
+    engine = fake_godot(tmp_path, 'echo game > "$6"; exit 0')  # the .pck beside the binary is never written
+    job = job_for(tmp_path, engine)
+    with pytest.raises(export.ExportFailed, match=r"game\.pck \(missing\)"):
+        export.run_export(job, tmp_path / "out")
+    folder = tmp_path / "cached"
+    folder.mkdir()
+    (folder / "game.x86_64").write_text("game")
+    (folder / "game.pck").write_text("")
+    assert export.missing_files(job, folder) == ["game.pck (empty)"] and not export.ready(job, folder)
+    (folder / "game.pck").write_text("pck")
+    assert export.ready(job, folder)
+    job.preset.options["binary_format/embed_pck"] = True
+    assert export.expected_files(job) == ["game.x86_64"]
+
+
+def test_smoke_test_fails_on_a_script_error_and_can_be_turned_off(tmp_path):
+    engine = fake_godot(tmp_path, 'case "$*" in *--main-pack*) echo "SCRIPT ERROR: _ready: Invalid call."; exit 0;; esac; '
+                                  'echo game > "$6"; echo pck > "${6%.*}.pck"')
+    job = job_for(tmp_path, engine, smoke_test=True)
+    with pytest.raises(export.ExportFailed) as err:
+        export.run_export(job, tmp_path / "out")
+    assert "SCRIPT ERROR: _ready: Invalid call." in str(err.value) and "linux-smoke.log" in str(err.value)
+    job.smoke_test = False
+    assert [f.name for f in export.run_export(job, tmp_path / "out")] == ["game.pck", "game.x86_64"]
+
+
+def test_a_killed_export_is_finished_by_the_next_run(tmp_path):
+    job = job_for(tmp_path, G3)
+    before = (job.project_dir / "project.godot").read_bytes()
+    export._save_protected(job)  # what run_export does before Godot starts ...
+    (job.project_dir / "project.godot").write_bytes(before + b"_global_script_classes=[  ]\n")  # ... Godot rewrites, then a kill
+    again = export.snapshot_protected(job.project_dir)  # the next run
+    assert again["project.godot"] == before and (job.project_dir / "project.godot").read_bytes() == before
+    assert not (job.project_dir / ".gameops" / "godot-protected" / "project.godot").exists()
+
+
+def test_an_editor_that_imported_and_hangs_is_stopped_by_the_complete_cache(tmp_path):
+    """Godot 3's `--editor --quit` sometimes imports everything and never quits: the cache decides."""
+    hang = FAKE_IMPORT.replace("exit 0;;", "sleep 600;;")
+    engine = fake_godot(tmp_path, hang + 'echo game > "$6"; echo pck > "${6%.*}.pck"')
+    job = project_with_icon(tmp_path, engine)
+    job.import_timeout_s = 45  # without the cache check this would be a timeout failure
+    files = export.run_export(job, tmp_path / "out")
+    assert [f.name for f in files] == ["game.pck", "game.x86_64"]
+    assert export.stale_imports(engine, job.project_dir) == []

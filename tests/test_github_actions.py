@@ -130,3 +130,19 @@ def test_bad_godot_version_is_bad_input_and_writes_nothing(gameops_cli, sample_r
     out = gameops_cli("--project", str(sample_repo), "ci-config", "github")
     assert out.code == 2 and "godot.version 'latest'" in out.stderr and "Traceback" not in out.stderr
     assert snapshot(sample_repo) == before
+
+
+def test_detected_godot_version_of_a_godot3_project_still_gives_a_release_number(tmp_path):
+    """project.godot of a Godot 3 game names only the major ("3"): the workflow still gets 3.5.3."""
+    import shutil
+
+    from conftest import SAMPLE_GAME
+    from gameops.config import load
+    from gameops.github_actions import settings
+
+    game = tmp_path / "game"
+    shutil.copytree(SAMPLE_GAME, game)
+    (game / "gameops.yaml").unlink()
+    loaded = load(str(game))
+    assert loaded.config.godot.version == "3"
+    assert settings(loaded).godot_version == "3.5.3"

@@ -69,3 +69,52 @@ def test_sample_game_is_godot3():
 
     proj = read_project(SAMPLE_GAME)
     assert proj.engine_major == 3 and not proj.uses_csharp and proj.main_scene == "res://Main.tscn"
+
+
+GODOT44_CSHARP = """config_version=5
+
+[application]
+
+config/name="Blocks"
+run/main_scene="uid://o8gakj4jxun8"
+config/features=PackedStringArray("4.4", "C#", "GL Compatibility")
+
+[dotnet]
+
+project/assembly_name="Blocks"
+"""
+
+
+def test_engine_version_and_csharp_edition_come_from_project_godot(tmp_path):
+    (tmp_path / "project.godot").write_text(GODOT44_CSHARP)
+    proj = read_project(tmp_path)
+    assert proj.engine_version == "4.4" and proj.uses_csharp
+    assert proj.engine_version_source == "config/features in project.godot"
+    (tmp_path / "project.godot").write_text(GODOT44_CSHARP.replace('"4.4", "C#", ', "").replace("[dotnet]", "[other]"))
+    plain = read_project(tmp_path)
+    assert plain.engine_version == "4" and not plain.uses_csharp  # no version in features: the format's major
+    from conftest import SAMPLE_GAME
+
+    assert read_project(SAMPLE_GAME).engine_version == "3"  # Godot 3 writes no minor into project.godot
+
+
+def test_uid_main_scene_resolves_through_the_scenes_uid_headers(tmp_path):
+    from gameops.godot import resolve_resource
+
+    proj = tmp_path / "game"
+    (proj / "scenes" / "Main").mkdir(parents=True)
+    (proj / "project.godot").write_text(GODOT44_CSHARP)
+    (proj / "scenes" / "Other.tscn").write_text('[gd_scene load_steps=2 format=3 uid="uid://b1other"]\n')
+    (proj / "scenes" / "Main" / "main.tscn").write_text('[gd_scene load_steps=4 format=3 uid="uid://o8gakj4jxun8"]\n\n[node name="Main" type="Node2D"]\n')
+    assert resolve_resource(proj, "uid://o8gakj4jxun8") == proj / "scenes" / "Main" / "main.tscn"
+    assert resolve_resource(proj, "uid://missing") is None
+    assert resolve_resource(proj, "res://scenes/Other.tscn") == (proj / "scenes" / "Other.tscn").resolve()
+    # nothing outside the project is found, through .. or a symlink
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "evil.tscn").write_text('[gd_scene format=3 uid="uid://evil"]\n')
+    (proj / "linked").symlink_to(outside, target_is_directory=True)
+    (proj / "evil.tscn").symlink_to(outside / "evil.tscn")
+    assert resolve_resource(proj, "uid://evil") is None
+    assert resolve_resource(proj, "res://../outside/evil.tscn") is None
+    assert resolve_resource(proj, "res://evil.tscn") is None

@@ -117,3 +117,11 @@ def test_include_globs_and_overrides(tmp_path):
     items = packaging.glob_items(tmp_path, ["README*", "LICENSE*", "CHANGELOG*"], {"CHANGELOG.md": b"new"})
     got = {i.arcname: (i.data if i.data is not None else i.source.read_bytes()) for i in items}
     assert got == {"README.md": b"r", "LICENSE": b"l", "CHANGELOG.md": b"new"}
+
+
+def test_archive_names_are_slugs_whatever_the_project_is_called():
+    name = packaging.archive_name("{project}-{version}-{platform}.zip", project="Sample Game", version="1.0.0", platform="linux")
+    assert name == "Sample-Game-1.0.0-linux.zip"
+    odd = packaging.archive_name("{project}-{version}-{platform}.zip", project=" Jeu d'été / 2 ", version="1.0.0-rc.1",
+                                 platform="windows")
+    assert odd == "Jeu-d-ete-2-1.0.0-rc.1-windows.zip" and " " not in odd and "/" not in odd

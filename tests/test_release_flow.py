@@ -35,7 +35,9 @@ def release(gameops_cli, repo: Path, *args: str, env: dict | None = None, proces
 
 
 def tree_and_tags(repo: Path):
-    return snapshot(repo), git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
+    """Every file (but Godot's git-ignored import cache, which any export fills) and every tag."""
+    files = {k: v for k, v in snapshot(repo).items() if not k.startswith(".import/")}
+    return files, git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
 
 
 def test_release_end_to_end(gameops_cli, sample_repo, prefect, tmp_path):
@@ -44,7 +46,10 @@ def test_release_end_to_end(gameops_cli, sample_repo, prefect, tmp_path):
     assert r.code == 0, r.stderr
     doc = r.json
     rel = repo / "dist" / "0.2.0"
-    assert doc["version"] == "0.2.0" and doc["status"] == "created" and doc["commit"] == git(repo, "rev-parse", "HEAD")
+    assert doc["version"] == "0.2.0" and doc["status"] == "created" and doc["commit"] == git(repo, "rev-parse", "HEAD^")
+    # The CHANGELOG is committed as the release commit, on top of the released one, and tagged.
+    assert git(repo, "log", "-1", "--format=%s") == "chore(release): 0.2.0" and doc["release_commit"] == git(repo, "rev-parse", "HEAD")
+    assert git(repo, "diff", "--name-only", "HEAD^", "HEAD") == "CHANGELOG.md"
     assert [a["name"] for a in doc["artifacts"]] == ["sample-game-0.2.0-linux.zip"]
     assert json.loads((rel / "release-manifest.json").read_text())["artifacts"] == doc["artifacts"]
     ok = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=rel, capture_output=True, text=True)
@@ -57,8 +62,8 @@ def test_release_end_to_end(gameops_cli, sample_repo, prefect, tmp_path):
     assert changelog.index("## [0.2.0]") > changelog.index("# Changelog")
     tag_msg = git(repo, "tag", "-l", "--format=%(objecttype) %(contents)", "v0.2.0")
     assert tag_msg.startswith("tag Release 0.2.0") and "### Features" in tag_msg
-    assert git(repo, "rev-parse", "v0.2.0^{commit}") == doc["commit"]
-    assert git(repo, "status", "--porcelain") == "M CHANGELOG.md"  # Godot's project.godot rewrite was undone
+    assert git(repo, "rev-parse", "v0.2.0^{commit}") == doc["release_commit"]
+    assert git(repo, "status", "--porcelain") == ""  # committed CHANGELOG; Godot's project.godot rewrite was undone
 
     # The Linux zip holds a runnable export, plus README, LICENSE and the new CHANGELOG, in one folder.
     out = tmp_path / "unzipped"
@@ -112,10 +117,18 @@ def test_two_clones_give_byte_identical_zips_and_cached_exports(gameops_cli, sam
     assert (repo / "dist" / "0.2.0" / name).read_bytes() == (clone / "dist" / "0.2.0" / name).read_bytes()
     assert git(repo, "tag", "-l", "v0.2.0") == ""
     # Another version of the same inputs: the export comes from the Prefect cache.
-    git(repo, "commit", "-qam", "chore(release): 0.2.0")  # only CHANGELOG.md changed: excluded from the export
+    assert git(repo, "log", "-1", "--format=%s") == "chore(release): 0.2.0"  # only CHANGELOG.md: excluded from the export
     c = release(gameops_cli, repo, "--json", "release", "0.2.1", "--no-tag")
     assert c.code == 0, c.stderr
     assert c.json["exports"] == [{"platform": "linux", "cached": True}]
+    # A cached export that lost a file the preset produces (the .pck beside the binary) is exported again.
+    [pck] = (repo / "dist" / ".exports").glob("linux-*/sample-game.pck")
+    pck.unlink()
+    d = release(gameops_cli, repo, "--json", "release", "0.2.2", "--no-tag")
+    assert d.code == 0, d.stderr
+    assert d.json["exports"] == [{"platform": "linux", "cached": False}] and pck.is_file() and pck.stat().st_size > 0
+    with zipfile.ZipFile(repo / "dist" / "0.2.2" / "sample-game-0.2.2-linux.zip") as zf:
+        assert "sample-game-0.2.2-linux/sample-game.pck" in zf.namelist()
 
 
 def test_dry_run_writes_nothing_to_the_repository(gameops_cli, sample_repo, prefect):
@@ -177,3 +190,67 @@ def test_dotnet_publish_runs(tmp_path, monkeypatch):
     result = publish(load(tmp_path, environ={}), proj, out)
     assert result.ok and result.returncode == 0, result.diagnostics
     assert out.is_dir() and result.files
+
+
+def test_first_release_from_a_fresh_clone_with_no_import_cache(gameops_cli, sample_repo, prefect, tmp_path):
+    """CI's case: a clone with no .import/, the project name from project.godot ("Sample Game"),
+    gameops' hooks installed on main. One run: released, committed, tagged, clean, and it starts."""
+    yaml = sample_repo / "gameops.yaml"
+    yaml.write_text(yaml.read_text().replace("project:\n  name: sample-game\n", ""))
+    git(sample_repo, "commit", "-qam", "chore: name from project.godot")
+    clone = tmp_path / "ci-checkout"
+    subprocess.run(["git", "clone", "-q", str(sample_repo), str(clone)], check=True)
+    assert not (clone / ".import").exists()
+    hooks = gameops_cli("--project", str(clone), "hooks", "install")
+    assert hooks.code == 0, hooks.stderr
+    (clone / "notes.txt").write_text("x\n")
+    git(clone, "add", "notes.txt")
+    refused = subprocess.run(["git", "commit", "-qm", "docs: a note"], cwd=clone, capture_output=True, text=True)
+    assert refused.returncode != 0 and "commit refused" in refused.stderr  # main stays protected
+    git(clone, "reset", "-q", "HEAD", "notes.txt")
+    (clone / "notes.txt").unlink()
+
+    r = release(gameops_cli, clone, "--json", "release", "0.1.0")
+    assert r.code == 0, r.stderr
+    doc = r.json
+    name = "Sample-Game-0.1.0-linux.zip"  # a slug of "Sample Game"
+    assert [a["name"] for a in doc["artifacts"]] == [name]
+    assert git(clone, "log", "-1", "--format=%s") == "chore(release): 0.1.0"  # the hooks let exactly this through
+    assert git(clone, "rev-parse", "v0.1.0^{commit}") == git(clone, "rev-parse", "HEAD")
+    assert git(clone, "status", "--porcelain") == ""
+    out = tmp_path / "unzipped"
+    with zipfile.ZipFile(clone / "dist" / "0.1.0" / name) as zf:
+        zf.extractall(out)
+    ran = subprocess.run(["godot3-server", "--main-pack", str(out / name[:-4] / "sample-game.pck"), "--quit"],
+                         capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0 and "SCRIPT ERROR" not in ran.stdout + ran.stderr
+    assert "sample-game: assets texture 16x16, sound 0.10 s, font height 8" in ran.stdout
+
+    # A rerun on the release commit verifies and changes nothing.
+    before = tree_and_tags(clone)
+    again = release(gameops_cli, clone, "--json", "release", "0.1.0")
+    assert again.code == 0, again.stderr
+    assert again.json["status"] == "verified" and tree_and_tags(clone) == before
+
+
+def test_commit_changelog_off_leaves_the_change_and_tags_the_released_commit(gameops_cli, sample_repo, prefect):
+    repo = with_commits(sample_repo)
+    head = git(repo, "rev-parse", "HEAD")
+    r = release(gameops_cli, repo, "--json", "release", "0.2.0", env={"GAMEOPS_RELEASE__COMMIT_CHANGELOG": "false"})
+    assert r.code == 0, r.stderr
+    assert git(repo, "rev-parse", "HEAD") == head and git(repo, "rev-parse", "v0.2.0^{commit}") == head
+    assert git(repo, "status", "--porcelain") == "M CHANGELOG.md" and r.json["release_commit"] is None
+
+
+def test_a_failing_export_says_its_own_error_once_and_the_smoke_switch_turns_it_off(gameops_cli, sample_repo, prefect):
+    greeter = sample_repo / "scripts" / "Greeter.gd"
+    greeter.write_text(greeter.read_text().replace("texture.get_width()", "texture.get_widthx()"))
+    git(sample_repo, "commit", "-qam", "fix: measure the texture")
+    r = release(gameops_cli, sample_repo, "release", "0.1.0")
+    assert r.code == 1
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("gameops:")]
+    assert len(errors) == 1 and "SCRIPT ERROR" in errors[0] and "get_widthx" in errors[0] and "linux-smoke.log" in errors[0]
+    assert "UnfinishedRun" not in r.stderr and "PENDING" not in r.stderr and "Traceback" not in r.stderr
+    assert git(sample_repo, "status", "--porcelain") == "" and git(sample_repo, "tag", "-l") == ""
+    off = release(gameops_cli, sample_repo, "--json", "release", "0.1.0", env={"GAMEOPS_GODOT__SMOKE_TEST": "false"})
+    assert off.code == 0, off.stderr

@@ -94,7 +94,7 @@ def test_missing_dotnet_and_wrong_godot_fail_with_hints(prefect, tmp_path, gameo
     assert steps["first build"]["status"] == "skipped"
     assert steps["godot"]["status"] == "failed"
     if shutil.which("godot3-server"):
-        assert "Godot 4 format, this is Godot 3" in steps["godot"]["detail"]
+        assert "is Godot 3.2.3" in steps["godot"]["detail"] and "Godot 4.4 project" in steps["godot"]["detail"]
         assert steps["godot import"]["status"] == "skipped"
     assert cp.json["next_steps"][0].startswith("fix .NET SDK, godot")
 

@@ -27,6 +27,23 @@ def test_changed_paths_keep_odd_names_as_they_are(tmp_path):
     assert all((tmp_path / p).exists() for p in state(tmp_path).dirty)
 
 
+def test_godot_binary_must_fit_the_project_version_and_edition():
+    from gameops.tools import godot_misfit
+
+    wrong_major = godot_misfit("/usr/bin/godot3-server", "3.2.3.stable.custom_build", "4.4", False, "project.godot")
+    assert "/usr/bin/godot3-server is Godot 3.2.3.stable.custom_build" in wrong_major and "Godot 4.4 project" in wrong_major
+    assert "\n" not in wrong_major
+    assert godot_misfit("g", "4.3.stable.official", "4.4", False)  # older minor cannot open it
+    assert godot_misfit("g", "4.5.stable.official", "4.4", False)  # newer minor would upgrade the project
+    assert godot_misfit("g", "4.10.1.stable", "4.1", False)
+    assert godot_misfit("g", "4.4.1.stable.official.49a5bc7b6", "4.4", False) is None
+    no_net = godot_misfit("g", "4.4.1.stable.official.49a5bc7b6", "4.4", True)
+    assert ".NET" in no_net and "C# project" in no_net
+    assert godot_misfit("g", "4.4.1.stable.mono.official.49a5bc7b6", "4.4", True) is None
+    assert godot_misfit("g", "3.2.3.stable.custom_build", "3", False) is None  # Godot 3 projects name only the major
+    assert godot_misfit("g", "3.5.3.stable.mono.official", "3", True) is None
+
+
 def test_the_dotnet_hint_works_on_debian_12(monkeypatch):
     """Debian's own archive has no dotnet package: the Linux hint points to Microsoft's feed for
     Debian 12 or the official install script, and keeps apt for Ubuntu (which carries it)."""

@@ -36,7 +36,9 @@ def print_report(ctx, report: dict) -> None:
     done = []
     if report.get("tagged"):
         done.append(f"tagged {report.get('tag')}")
-    if report.get("changelog_updated"):
+    if report.get("release_commit"):
+        done.append(f"CHANGELOG committed as {str(report['release_commit'])[:12]} (chore(release): {report.get('version')})")
+    elif report.get("changelog_updated"):
         done.append("CHANGELOG.md updated (commit it)")
     if report.get("published"):
         done.append(f"published to {report['published']}")
@@ -61,6 +63,12 @@ def run(args, ctx) -> int:
         from gameops.errors import BadInput
 
         raise BadInput("no version: give a VERSION (e.g. 1.4.0) or --bump")
+    from gameops import release
+
+    # exit 2 before Prefect starts: version, tag name, --out, release.include files
+    release.check_inputs(loaded, release.Request(version=args.version, out=args.out, dry_run=ctx.dry_run))
+    if (loaded.godot_dir / "project.godot").is_file():
+        release.engine_for(loaded)  # no Godot, or one that does not fit the project: exit 2 before Prefect starts
     try:
         report = ctx.run_flow("gameops.flows.release:release", **params)
     except JobFailed as exc:

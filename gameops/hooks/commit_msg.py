@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gameops import commit_rules
+from gameops import commit_rules, release_commit
 from gameops.errors import BadInput
 from gameops.git import git
 from gameops.hooks.common import HookCall, say
@@ -29,6 +29,12 @@ def run(call: HookCall) -> int:
     if not call.args:
         raise BadInput("commit-msg: git passes the message file as the first argument; none was given")
     _, text = read_message(call.root, call.args[0])
+    if release_commit.message_is_release_commit(text):  # exactly `chore(release): VERSION`, made by gameops release
+        return 0
+    mismatch = release_commit.marker_mismatch(text)  # the release marker lets exactly that one message through
+    if mismatch:
+        say("gameops commit-msg: commit refused: " + mismatch)
+        return 1
     rules = call.settings.rules()
     verdict = commit_rules.validate(text, rules, comment_char(call.root))
     if verdict.ok:

@@ -1,8 +1,9 @@
-"""pre-commit: no commits on protected branches; branch names follow the configured prefixes."""
+"""pre-commit: no commits on protected branches (except the release commit `gameops release` makes:
+the CHANGELOG alone, see gameops.release_commit); branch names follow the configured prefixes."""
 
 from __future__ import annotations
 
-from gameops import branch_rules
+from gameops import branch_rules, release_commit
 from gameops.git import current_branch, head
 from gameops.hooks.common import HookCall, say
 
@@ -14,6 +15,8 @@ def run(call: HookCall) -> int:
         return 0
     if branch_rules.is_protected(branch, s.protected_branches):
         if head(call.root) is None:  # the repository's first commit has nowhere else to go
+            return 0
+        if release_commit.staged_is_release_commit(call.root):  # `gameops release` committing its CHANGELOG
             return 0
         say("gameops pre-commit: commit refused. " + branch_rules.protected_commit_help(branch, s.branch_prefixes))
         return 1
