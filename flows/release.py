@@ -11,12 +11,12 @@ import contextlib
 import sys
 from typing import Any
 
-from prefect import flow, unmapped
+from prefect import flow, runtime, unmapped
 
 from gameops.flows.alerts import alerting
 from gameops.flows.labels import run_name, tag_run
 from gameops import release as core
-from gameops import run_labels
+from gameops import release_slot, run_labels
 from gameops.config import load
 from gameops.errors import JobFailed
 from gameops.tasks import artifacts
@@ -45,22 +45,71 @@ def _ensure_limit(name: str) -> None:
                 client.read_global_concurrency_limit_by_name(name)
 
 
+def _free_dead_holders(name: str) -> int:
+    """Release the slot leases of releases on this machine whose process is gone (kill -9), and
+    mark their flow runs Crashed; returns how many were freed."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.states import Crashed
+
+    freed = 0
+    for h in release_slot.dead_holders(name):
+        with get_client(sync_client=True) as client:
+            try:
+                client.release_concurrency_slots_with_lease(UUID(h.lease_id))
+            except Exception:  # already expired and taken back by the server: nothing to free
+                pass
+            if h.flow_run_id:
+                try:
+                    client.set_flow_run_state(UUID(h.flow_run_id), Crashed(message=f"the release process (pid {h.pid}) was killed; "
+                                                                                 "its slot was freed by the next release"), force=True)
+                except Exception:
+                    pass
+        release_slot.forget(h.path)
+        freed += 1
+        _say(f"freed the release slot of a killed release (pid {h.pid} on this machine)")
+    return freed
+
+
 @contextlib.contextmanager
 def one_release_at_a_time(name: str, mode: str):
-    """Hold the project's release slot; wait for it or exit, as ``release.concurrency`` says."""
-    from prefect.concurrency.sync import concurrency
+    """Hold the project's release slot (a Prefect concurrency lease that expires with its holder);
+    free the slot of a killed release on this machine; wait for a live one or exit, as
+    ``release.concurrency`` says."""
+    from prefect.client.schemas.objects import ConcurrencyLeaseHolder
+    from prefect.concurrency._leases import maintain_concurrency_lease
+    from prefect.concurrency._sync import acquire_concurrency_slots_with_lease, release_concurrency_slots_with_lease
 
     _ensure_limit(name)
-    with contextlib.ExitStack() as stack:
+    run_id = runtime.flow_run.id
+    holder = ConcurrencyLeaseHolder(type="flow_run", id=run_id) if run_id else None
+
+    def acquire(timeout: float | None):
         try:
-            stack.enter_context(concurrency(name, occupy=1, timeout_seconds=2, strict=True))
+            return acquire_concurrency_slots_with_lease([name], 1, timeout_seconds=timeout, strict=True,
+                                                        lease_duration=release_slot.LEASE_S, holder=holder)
         except TimeoutError:
-            if mode == "exit":
-                raise JobFailed(f"another release of this project is running (Prefect concurrency limit {name!r}); "
-                                "release.concurrency is 'exit'") from None
-            _say(f"another release of this project is running; waiting for it (concurrency limit {name!r})")
-            stack.enter_context(concurrency(name, occupy=1, timeout_seconds=None, strict=True))
-        yield
+            return None
+
+    lease = acquire(2)
+    if lease is None and _free_dead_holders(name):
+        lease = acquire(30)
+    if lease is None:
+        if mode == "exit":
+            raise JobFailed(f"another release of this project is running (Prefect concurrency limit {name!r}); "
+                            "release.concurrency is 'exit'")
+        _say(f"another release of this project is running; waiting for it (concurrency limit {name!r})")
+        lease = acquire(None)
+    record = release_slot.record(name, str(lease.lease_id), str(run_id) if run_id else None)
+    try:
+        with maintain_concurrency_lease(lease.lease_id, release_slot.LEASE_S, raise_on_lease_renewal_failure=False):
+            yield
+    finally:
+        try:
+            release_concurrency_slots_with_lease(lease.lease_id)
+        finally:
+            release_slot.forget(record)
 
 
 def export_all(plan: core.Plan, distributed: bool = False, loaded=None) -> dict[str, Any]:
@@ -111,6 +160,7 @@ def release(project: str = ".", config: str | None = None, version: str | None =
     request = core.Request(version=version, bump=bump, platforms=platforms, out=out, tag=tag, force=force, dry_run=dry_run)
     name = core.concurrency_name(loaded)
     with one_release_at_a_time(name, loaded.config.release.concurrency):
+        release_tasks.sweep(loaded, request)  # what a killed run of this release left half-written
         plan = release_tasks.plan(loaded, request)
         if plan.bumped or not version:
             tag_run("release", loaded, version=plan.version, rename=True)

@@ -45,7 +45,7 @@ def branch_name(job: str, today: date) -> str:
 
 def _free_branch(root: Path, base: str) -> str:
     name, n = base, 1
-    while git.git(root, "rev-parse", "--verify", "--quiet", f"refs/heads/{name}", check=False):
+    while git.git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"refs/heads/{name}", check=False):
         n += 1
         name = f"{base}-{n}"
     return name
@@ -95,6 +95,6 @@ def commit(loaded: Loaded, job: str, paths: list[str], message: str, today: date
         git.git(root, "switch", "--quiet", "--detach", start)
     pushed = False
     if cfg.push:
-        git.git(root, "push", "--quiet", "-u", cfg.remote, f"refs/heads/{branch}:refs/heads/{branch}")
+        git.git(root, "push", "--quiet", "-u", "--end-of-options", cfg.remote, f"refs/heads/{branch}:refs/heads/{branch}")
         pushed = True
     return {"branch": branch, "commit": sha, "pushed": pushed, "remote": cfg.remote if pushed else None}

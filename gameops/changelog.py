@@ -48,7 +48,7 @@ def read_log(root: Path, revs: Sequence[str] = ("HEAD",)) -> list[LogEntry]:
     """Commits of ``revs`` (newest first) with their tag decorations: one ``git log`` call."""
     if not revs:
         return []
-    out = git(root, "-c", "log.showSignature=false", "log", "--decorate-refs=refs/tags/", f"--format={LOG_FORMAT}", *revs, "--")
+    out = git(root, "-c", "log.showSignature=false", "log", "--decorate-refs=refs/tags/", f"--format={LOG_FORMAT}", "--end-of-options", *revs, "--")
     entries: list[LogEntry] = []
     for record in out.split(_R):
         record = record.lstrip("\n")
@@ -293,23 +293,19 @@ class NotesSource:
         override: the config's defaults and the detected backlog, without loading (or even
         importing) the config model. ``tests/test_notes_cmd.py`` pins it to ``from_loaded``."""
         from gameops import backlog
+        from gameops.backlog import layout
 
-        found = backlog.detect_file(root)
-        if found is None:
-            files = [backlog.DEFAULT_FILE, backlog.DEFAULT_ARCHIVE]
-        elif found[1] == "inline":
-            archives = backlog.detect_archives(root)
-            main, others = archives if archives else (backlog.DEFAULT_ARCHIVE, [])
-            files = list(dict.fromkeys([found[0], main, *others]))
-        else:
-            files = [found[0]]
+        found = layout.detect(root)
+        files = found[1].detected_files(root, found[0]) if found else [backlog.DEFAULT_FILE, backlog.DEFAULT_ARCHIVE]
         return cls(root=root, prefix=None, sections=dict(DEFAULT_SECTIONS), links=WorkItemLinks(root, files, None))
 
     @classmethod
     def from_loaded(cls, loaded) -> NotesSource:
         rc = loaded.config.release
         bl = loaded.config.backlog
-        files = [bl.file, *bl.archive_files()] if bl.layout == "inline" else [bl.file]
+        from gameops.backlog import layout
+
+        files = layout.of(bl.layout).files(bl)
         return cls(root=loaded.root, prefix=configured_tag_prefix(loaded), sections=dict(rc.sections),
                    links=WorkItemLinks(loaded.root, files, rc.work_item_url),
                    zero_major_bumps_minor=rc.zero_major_bumps_minor, bot_pattern=rc.bot_pattern)

@@ -24,11 +24,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gameops import backlog as _backlog
+from gameops.backlog import layout as _layouts
 from gameops import branch_rules as _branch_rules
 from gameops import CONFIG_FILE
 from gameops import changelog as _changelog
 from gameops import commit_rules as _commit_rules
-from gameops.hooks import settings as _hook_settings
+from gameops.hooks.names import HOOKS as _HOOKS
 from gameops.errors import BadInput, ConfigError
 from gameops import redaction, yaml_input
 from gameops.fileops import read_input_text, source_files
@@ -96,7 +97,7 @@ class DotnetConfig(_Section):
     @field_validator("quarantine")
     @classmethod
     def _quarantine_names(cls, value: list[str] | str) -> list[str] | str:
-        from gameops.quarantine import NAME, method_name
+        from gameops.testnames import NAME, method_name
 
         if isinstance(value, list):
             for name in value:
@@ -145,6 +146,40 @@ class ReleaseConfig(_Section):
     work_item_url: str | None = Field(None, description="URL template of a work item in the notes ({id}, {id_lower}); default: its heading in the backlog.")
     bot_pattern: str = Field(_commit_rules.conventional.DEFAULT_BOT_PATTERN, description="Regex searched in 'Name <email>' of authors and Co-authored-by trailers: matches are bots, not contributors, in the notes.")
     wrap_in_directory: bool = Field(True, description="Put everything in an archive inside one folder named like the archive.")
+    symlinks: Literal["refuse", "store"] = Field(
+        "refuse", description="Symbolic links among packaged files: refuse (exit 2), or store them as links when they point inside. Never followed outward.")
+
+    @field_validator("include")
+    @classmethod
+    def _include_inside(cls, v: list[str]) -> list[str]:
+        from gameops.packaging import check_include_pattern
+
+        for pattern in v:
+            why = check_include_pattern(pattern)
+            if why:
+                raise ValueError(f"{pattern!r} {why}")
+        return v
+
+    @field_validator("archive_name")
+    @classmethod
+    def _plain_fields(cls, v: str) -> str:
+        from gameops.packaging import check_archive_template
+
+        try:
+            check_archive_template(v)
+        except BadInput as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
+        return v
+
+    @field_validator("tag_prefix")
+    @classmethod
+    def _ref_name(cls, v: str) -> str:
+        from gameops.git import ref_name_problem
+
+        why = ref_name_problem(v + "1.0.0")
+        if why:
+            raise ValueError(f"tags {v + '1.0.0'!r} would not be valid git tag names: {why}")
+        return v
 
     @field_validator("bot_pattern")
     @classmethod
@@ -180,7 +215,7 @@ class DocsConfig(_Section):
 class GitConfig(_Section):
     """Git workflow rules, enforced by the hooks (`gameops hooks install`); see docs/git-workflow.md.
 
-    Defaults live in gameops.branch_rules / gameops.commit_rules / gameops.hooks.settings,
+    Defaults live in gameops.branch_rules / gameops.commit_rules / gameops.hooks.names,
     which the hooks read without pydantic.
     """
 
@@ -203,7 +238,7 @@ class GitConfig(_Section):
     behind_alert: int = Field(20, ge=0, description="post-checkout: warn loudly when this many commits behind main.")
     pre_push_tests: bool = Field(True, description="pre-push: run the quick test categories when C# files changed.")
     hooks: list[str] = Field(
-        default_factory=lambda: list(_hook_settings.HOOKS),
+        default_factory=lambda: list(_HOOKS),
         description="Hooks `gameops hooks install` installs.",
     )
     push: bool = Field(False, description="Push maintenance branches after committing.")
@@ -223,7 +258,7 @@ class GitConfig(_Section):
     @field_validator("hooks")
     @classmethod
     def _known_hooks(cls, v: list[str]) -> list[str]:
-        known = _hook_settings.HOOKS
+        known = _HOOKS
         for name in v:
             if name not in known:
                 raise ValueError(f"unknown hook {name!r} (known: {', '.join(known)})")
@@ -320,6 +355,42 @@ class GameopsConfig(_Section):
             if Path(p).is_absolute():
                 raise ValueError(f"{p!r} must be relative to the project")
         return v
+
+
+# Paths of the project gameops writes to or reads into its output, from the configuration. From
+# gameops.yaml (the repository, untrusted) they must resolve inside the project; from the
+# environment they are the operator's explicit choice (the command line's --out, too).
+# release.shared_dir is the distributed exports' shared location: outside the checkout by
+# nature, so it is not in this list; godot.binary is a tool, not a project file.
+OUTPUT_PATHS = (
+    "release.out_dir", "release.changelog", "release.store", "dotnet.results_dir",
+    "backlog.file", "backlog.archive", "backlog.items_dir", "backlog.archive_dir",
+    "docs.root", "docs.statistics_file", "docs.summary_files",
+    "godot.project_dir", "dotnet.solution", "dotnet.test_projects", "dotnet.publish_projects",
+)
+
+
+def _outside(root: Path, value: str) -> bool:
+    try:
+        (root / value).resolve().relative_to(root)
+    except ValueError:
+        return True
+    return False
+
+
+def check_output_paths(root: Path, config: "GameopsConfig", sources: dict[str, str]) -> None:
+    """ConfigError naming the key and its line when an output path from the config file leads out
+    of the project (absolute, ``..``, or through a symbolic link)."""
+    for key in OUTPUT_PATHS:
+        section, name = key.split(".")
+        value = getattr(getattr(config, section), name)
+        source = sources.get(key, "default")
+        if value is None or source.startswith("environment"):
+            continue
+        for v in value if isinstance(value, list) else [value]:
+            if _outside(root, v):
+                raise ConfigError(f"{source}: {key}: {v!r} leads outside the project; paths gameops writes to "
+                                  f"must stay inside it (set GAMEOPS_{section.upper()}__{name.upper()} or a command-line option for another place)")
 
 
 @dataclass
@@ -512,11 +583,11 @@ def detect(root: Path, *, tags: bool = True) -> tuple[dict[str, Any], dict[str, 
                 put("godot.presets", mapping, "export_presets.cfg")
     if "project" not in data:
         put("project.name", root.name, "folder name")
-    found = _backlog.detect_file(root)
+    found = _layouts.detect(root)
     if found:
         put("backlog.file", found[0], f"found {found[0]}")
-        if found[1] == "table":
-            put("backlog.layout", "table", "tracker-table era layout")
+        if found[1] is _layouts.TABLE:
+            put("backlog.layout", _layouts.TABLE.name, "tracker-table era layout")
         else:
             _detect_archives(root, put)
     if tags:
@@ -652,6 +723,7 @@ def load(project: str | os.PathLike[str] | None = None, config_file: str | os.Pa
         line = lines.get(tuple(key.split(".")))
         all_sources[key] = f"{shown}:{line}" if line else shown
     all_sources.update(env_sources)
+    check_output_paths(root, config, all_sources)
     assumptions = [] if used_file else [f"no {CONFIG_FILE}; assumed " + n for n in notes]
     loaded = Loaded(root=root, config=config, file=used_file, sources=all_sources, assumptions=assumptions)
     redaction.remember(loaded.secrets())  # from now on nothing this process prints or logs shows them

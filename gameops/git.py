@@ -15,6 +15,35 @@ class GitError(JobFailed):
     pass
 
 
+_REF_FORBIDDEN = set(" ~^:?*[\\") | {chr(c) for c in range(32)} | {chr(127)}
+
+
+def ref_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid git ref name (git-check-ref-format's rules, and no leading
+    ``-`` so it can never read as an option), or None when it is valid."""
+    if not name:
+        return "is empty"
+    if name.startswith("-"):
+        return "starts with '-'"
+    bad = sorted({c for c in name if c in _REF_FORBIDDEN})
+    if bad:
+        return "contains " + ", ".join(repr(c) for c in bad)
+    if ".." in name:
+        return "contains '..'"
+    if "@{" in name or name == "@":
+        return "contains '@{' or is '@'"
+    if name.startswith("/") or name.endswith("/") or "//" in name:
+        return "has an empty '/' part"
+    if name.endswith("."):
+        return "ends with '.'"
+    for part in name.split("/"):
+        if part.startswith("."):
+            return f"has a part starting with '.' ({part!r})"
+        if part.endswith(".lock"):
+            return f"has a part ending with '.lock' ({part!r})"
+    return None
+
+
 def git(root: Path | str, *args: str, check: bool = True, input: str | None = None, env: dict[str, str] | None = None) -> str:
     """Run git in ``root`` and return stdout (text, trailing newline stripped, secrets redacted)."""
     return redaction.redact(git_bytes(root, *args, check=check, input=input, env=env).decode("utf-8", errors="replace").rstrip("\n"))
@@ -41,7 +70,7 @@ def git_bytes(root: Path | str, *args: str, check: bool = True, input: str | Non
 def file_at_head(root: Path, rel: str) -> bytes | None:
     """A file's exact bytes at HEAD, or None when HEAD does not track it."""
     try:
-        return git_bytes(root, "cat-file", "blob", f"HEAD:{rel}")
+        return git_bytes(root, "cat-file", "blob", "--end-of-options", f"HEAD:{rel}")
     except GitError:
         return None
 
@@ -69,7 +98,7 @@ def head(root: Path) -> str | None:
 
 
 def commit_time(root: Path, rev: str = "HEAD") -> int:
-    return int(git(root, "log", "-1", "--format=%ct", rev))
+    return int(git(root, "log", "-1", "--format=%ct", "--end-of-options", rev))
 
 
 def is_shallow(root: Path) -> bool:

@@ -27,7 +27,7 @@ from gameops import git as gitops
 from gameops import godot as godot_files
 from gameops.config import Loaded
 from gameops.errors import BadInput, JobFailed
-from gameops.fileops import atomic_write_text, read_input_text, sha256_file
+from gameops.fileops import atomic_write_text, checkpoint, read_input_text, sha256_file
 from gameops.release_tags import Releases
 from gameops.version import Version, parse
 
@@ -70,6 +70,7 @@ class Plan:
     force: bool
     dry_run: bool
     store: Path | None
+    symlinks: str = packaging.REFUSE
     tracked: list[tuple[str, str]] = field(default_factory=list)
     commit_changelog: bool = False  # commit the CHANGELOG as `chore(release): VERSION` and tag that commit
     release_commit: str | None = None  # HEAD when it is this version's release commit already (a rerun)
@@ -120,7 +121,7 @@ def repository_problems(loaded: Loaded, *, out_dir: Path, changelog_rel: str, ch
         problems.append(f"branch {st.branch!r} may not release (release.allowed_branches: {', '.join(allowed)})")
     if st.shallow:
         warnings.append("this is a shallow clone: release notes and --bump only see the fetched history (git fetch --unshallow)")
-    tagged = gitops.git(root, "rev-parse", "-q", "--verify", f"refs/tags/{tag}^{{commit}}", check=False) or None
+    tagged = gitops.git(root, "rev-parse", "-q", "--verify", "--end-of-options", f"refs/tags/{tag}^{{commit}}", check=False) or None
     return problems, warnings, tagged
 
 
@@ -264,6 +265,40 @@ def never_backwards(releases: Releases, version: Version, tag: str, commit: str,
                    f"not at HEAD ({commit[:12]}); {hint}")
 
 
+def out_dir_for(loaded: Loaded, req: Request) -> Path | None:
+    """Where the release folder goes: ``--out`` (anywhere: the user named it), else
+    ``release.out_dir`` (inside the project: checked when the config loads); None for a dry run
+    without --out (a scratch folder). BadInput when it names a file."""
+    if req.dry_run and not req.out:
+        return None
+    out_dir = Path(req.out).expanduser() if req.out else Path(loaded.config.release.out_dir)
+    if not out_dir.is_absolute():
+        out_dir = loaded.root / out_dir
+    shown = f"--out {req.out}" if req.out else f"release.out_dir {loaded.config.release.out_dir}"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BadInput(f"{shown}: is a file, expected a folder")
+    return out_dir.resolve()
+
+
+def check_inputs(loaded: Loaded, req: Request, tag: str | None = None) -> None:
+    """What can be refused from the arguments and the repository's files alone, in milliseconds:
+    the version and its tag name, the output folder, and every ``release.include`` file (a link
+    leading out of the project is exit 2 before any export starts). ``make_plan`` repeats it with
+    the tag it will create (``tag``; else the one ``release.tag_prefix`` names)."""
+    rc = loaded.config.release
+    if req.version:
+        tag = tag or f"{rc.tag_prefix}{parse(req.version)}"
+        why = gitops.ref_name_problem(tag)
+        if why:
+            raise BadInput(f"tag {tag!r} (release.tag_prefix + version): not a valid git tag name, it {why}")
+    out_dir = out_dir_for(loaded, req)
+    if out_dir is not None and req.version:
+        release_dir = out_dir / str(parse(req.version))
+        if release_dir.is_symlink() or (release_dir.exists() and not release_dir.is_dir()):
+            raise BadInput(f"{release_dir}: is a link or a file, expected the release folder (or nothing)")
+    packaging.glob_items(loaded.root, rc.include, symlinks=rc.symlinks)
+
+
 def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = None) -> Plan:
     """Check everything and compute the release; writes nothing (a dry run's scratch folder aside)."""
     cfg = loaded.config
@@ -298,6 +333,7 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     tag = new_tag(releases, wanted, commit)
     store = loaded.path(rc.store) if rc.store else None
     never_backwards(releases, wanted, tag, commit, force=req.force, published=_published(store, version))
+    check_inputs(loaded, Request(version=version, out=req.out, dry_run=req.dry_run), tag=tag)
     head_commit = commit
     released_from = release_commit.release_commit_of(root, version, Path(rc.changelog).as_posix()) if rc.commit_changelog else None
     if released_from:  # HEAD is this version's `chore(release)` commit: the release is of its parent
@@ -335,14 +371,10 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
     expected_on_disk = changelog.prepend(head_text, notes_md, version)
 
     # Where things go.
-    if req.dry_run and not req.out:
-        out_dir = Path(tempfile.mkdtemp(prefix=f"gameops-release-{version}-"))
-    else:
-        out_dir = Path(req.out).expanduser() if req.out else Path(rc.out_dir)
-        if not out_dir.is_absolute():
-            out_dir = root / out_dir
-    out_dir = out_dir.resolve()
+    out_dir = out_dir_for(loaded, req) or Path(tempfile.mkdtemp(prefix=f"gameops-release-{version}-")).resolve()
     release_dir = out_dir / version
+    if release_dir.is_symlink() or (release_dir.exists() and not release_dir.is_dir()):
+        raise BadInput(f"{release_dir}: is a link or a file, expected the release folder (or nothing)")
 
     problems, warnings, tagged = repository_problems(
         loaded, out_dir=out_dir, changelog_rel=changelog_rel, changelog_text=expected_on_disk, tag=tag)
@@ -375,7 +407,7 @@ def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = Non
         release_dir=release_dir, exports_dir=out_dir / ".exports", jobs=jobs, archives=archives, status=status,
         notes=notes, notes_md=notes_md, changelog_rel=changelog_rel, changelog_text=changelog_text,
         include=list(rc.include), wrap=rc.wrap_in_directory, tag_enabled=req.tag and not req.dry_run,
-        tag_exists=tagged == head_commit, force=req.force, dry_run=req.dry_run, store=store,
+        tag_exists=tagged == head_commit, force=req.force, dry_run=req.dry_run, store=store, symlinks=rc.symlinks,
         tracked=tracked_inputs(loaded), dotnet_projects=dotnet_projects, warnings=warnings,
         bumped=bumped, commit_changelog=rc.commit_changelog and not req.dry_run,
         release_commit=head_commit if released_from else None,
@@ -400,7 +432,8 @@ def package(plan: Plan, platform: str, export_dir: Path) -> dict:
     """The platform's reproducible zip in the release folder; returns its manifest entry."""
     name = plan.archives[platform]
     overrides = {plan.changelog_rel: plan.changelog_text.encode("utf-8")} if plan.changelog_text is not None else {}
-    items = packaging.tree_items(export_dir) + packaging.glob_items(plan.root, plan.include, overrides)
+    items = (packaging.tree_items(export_dir, symlinks=plan.symlinks)
+             + packaging.glob_items(plan.root, plan.include, overrides, symlinks=plan.symlinks))
     wrap = name[:-4] if plan.wrap and name.lower().endswith(".zip") else None
     dest = plan.release_dir / name
     packaging.write_zip(dest, items, plan.epoch, wrap=wrap)
@@ -461,8 +494,48 @@ def create_tag(plan: Plan, target: str | None = None) -> bool:
     args = ["tag", "-a", "--cleanup=verbatim", "-F", "-"]
     if plan.force:
         args.append("-f")
-    gitops.git(plan.root, *args, plan.tag, target or plan.commit, input=f"Release {plan.version}\n\n{plan.notes_md}")
+    gitops.git(plan.root, *args, "--end-of-options", plan.tag, target or plan.commit, input=f"Release {plan.version}\n\n{plan.notes_md}")
+    checkpoint(f"tag {plan.tag} created")
     return True
+
+
+def sweep_temporary(loaded: Loaded, req: Request) -> list[Path]:
+    """Remove what a killed run of this release left half-written: the temporary files of its
+    atomic writes (``.<name>.<random>.tmp``) in the release folders, beside the CHANGELOG and
+    Godot's project files (and their saved copies in ``.gameops/``), and the store's half-copied
+    ``.<version>.*`` folders. Runs while the
+    project's release slot is held, so no other release is writing them. Returns what it removed."""
+    removed: list[Path] = []
+    rc = loaded.config.release
+
+    def drop(p: Path) -> None:
+        if p.is_symlink() or p.is_file():
+            p.unlink(missing_ok=True)
+        elif p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+
+    out_dir = out_dir_for(loaded, req)
+    folders: list[Path] = []
+    if out_dir is not None and out_dir.is_dir():
+        folders += [d for d in out_dir.iterdir() if d.is_dir() and not d.is_symlink()]
+    for folder in folders:
+        for p in folder.glob(".*.tmp"):
+            drop(p)
+    changelog_path = loaded.root / rc.changelog
+    for p in changelog_path.parent.glob(f".{changelog_path.name}.*.tmp"):
+        drop(p)
+    state = loaded.godot_dir / ".gameops"  # the export's saved project files (gameops.export)
+    for folder, names in ((loaded.godot_dir, export.PROTECTED), (state / "godot-protected", export.PROTECTED),
+                          (state, (".gitignore",))):
+        for name in names:
+            for p in folder.glob(f".{name}.*.tmp"):
+                drop(p)
+    if rc.store and req.version and loaded.path(rc.store).is_dir():
+        version = str(parse(req.version))
+        for p in loaded.path(rc.store).glob(f".{version}.*"):
+            drop(p)
+    return removed
 
 
 def publish(plan: Plan) -> Path | None:
@@ -482,13 +555,16 @@ def publish(plan: Plan) -> Path | None:
     try:
         for n in names:
             shutil.copy2(plan.release_dir / n, tmp / n)
+            checkpoint(f"copied {n} to the store")
         if dest.exists():
             old = dest.with_name(f".{plan.version}.old-{os.getpid()}")
             os.replace(dest, old)
+            checkpoint(f"moved the old {plan.version} aside in the store")
             os.replace(tmp, dest)
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, dest)
+        checkpoint(f"published {plan.version} to the store")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -24,6 +24,7 @@ _SEMVER = re.compile(
 )
 
 MAJOR, MINOR, PATCH = "major", "minor", "patch"
+MAX_LENGTH = 128  # longer is not a version anyone means; refused before the regex or any work
 INITIAL = "0.1.0"
 
 
@@ -86,6 +87,8 @@ class Version:
 def try_parse(text: str) -> Version | None:
     """The version in ``text`` (an optional leading ``v``), or None."""
     text = text.strip()
+    if len(text) > MAX_LENGTH:
+        return None
     if text[:1] in ("v", "V"):
         text = text[1:]
     m = _SEMVER.match(text)
@@ -100,6 +103,8 @@ def try_parse(text: str) -> Version | None:
 
 def parse(text: str) -> Version:
     """Parse a release version; BadInput (exit 2) naming the value when it is not semver."""
+    if len(text or "") > MAX_LENGTH:
+        raise BadInput(f"version {text[:40]!r}...: {len(text)} characters, longer than {MAX_LENGTH}; not a version")
     v = try_parse(text or "")
     if v is None:
         raise BadInput(f"version {text!r}: not a semantic version (expected MAJOR.MINOR.PATCH, e.g. 1.4.0, v1.4.0 or 1.4.0-rc.1)")

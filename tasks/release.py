@@ -11,6 +11,11 @@ from gameops import release
 from gameops.config import Loaded
 
 
+@task(name="sweep-temporary-files", cache_policy=NO_CACHE)
+def sweep(loaded: Loaded, request: release.Request) -> list[str]:
+    return [str(p) for p in release.sweep_temporary(loaded, request)]
+
+
 @task(name="plan-release", cache_policy=NO_CACHE)
 def plan(loaded: Loaded, request: release.Request) -> release.Plan:
     return release.make_plan(loaded, request)

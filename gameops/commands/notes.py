@@ -57,7 +57,7 @@ def run(args, ctx) -> int:
     if args.range:
         start, sep, _ = args.range.partition("..")
         for rev in filter(None, [start, args.range.partition("..")[2].lstrip(".") or "HEAD"] if sep else [args.range]):
-            if not gitops.git(root, "rev-parse", "-q", "--verify", f"{rev}^{{commit}}", check=False):
+            if not gitops.git(root, "rev-parse", "-q", "--verify", "--end-of-options", f"{rev}^{{commit}}", check=False):
                 raise BadInput(f"RANGE {args.range!r}: {rev!r} is not a commit or tag here")
         notes = changelog.for_range(src, args.range)
         return _emit(ctx, src, [notes])

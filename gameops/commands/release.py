@@ -63,10 +63,12 @@ def run(args, ctx) -> int:
         from gameops.errors import BadInput
 
         raise BadInput("no version: give a VERSION (e.g. 1.4.0) or --bump")
-    if (loaded.godot_dir / "project.godot").is_file():
-        from gameops.release import engine_for
+    from gameops import release
 
-        engine_for(loaded)  # no Godot, or one that does not fit the project: exit 2 before Prefect starts
+    # exit 2 before Prefect starts: version, tag name, --out, release.include files
+    release.check_inputs(loaded, release.Request(version=args.version, out=args.out, dry_run=ctx.dry_run))
+    if (loaded.godot_dir / "project.godot").is_file():
+        release.engine_for(loaded)  # no Godot, or one that does not fit the project: exit 2 before Prefect starts
     try:
         report = ctx.run_flow("gameops.flows.release:release", **params)
     except JobFailed as exc:

@@ -56,7 +56,7 @@ def changed_files(root: Path, refs: list[PushedRef]) -> list[str]:
         if ref.deletes:
             continue
         args = ["log", "--format=", "--name-only", "--no-renames", ref.local_sha, "--not", "--remotes"]
-        if not is_zero(ref.remote_sha) and git(root, "rev-parse", "--verify", "--quiet", ref.remote_sha + "^{commit}", check=False):
+        if not is_zero(ref.remote_sha) and git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", ref.remote_sha + "^{commit}", check=False):
             args.append(ref.remote_sha)
         files.update(line for line in git(root, *args, check=False).splitlines() if line)
     return sorted(files)
