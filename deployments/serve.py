@@ -33,7 +33,7 @@ def runner_deployment(d: Deployment, project_params: dict[str, str], *, pooled: 
     if pooled:
         kwargs["work_pool_name"] = d.work_pool
     dep = load_flow(d).to_deployment(
-        name=d.name, parameters={**project_params, **d.parameters}, tags=list(d.tags),
+        name=d.name, version=d.version, parameters={**project_params, **d.parameters}, tags=list(d.tags),
         concurrency_limit=d.concurrency_limit, entrypoint_type=EntrypointType.MODULE_PATH, **kwargs)
     dep.entrypoint = d.entrypoint  # module:function, the form prefect.yaml uses too
     return dep

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gameops import __version__
 from gameops.config import GameopsConfig
 
 GENERAL_POOL = "gameops"
@@ -53,6 +54,7 @@ class Deployment:
     schedule: Schedule | None = None
     concurrency_limit: int | None = None
     served: bool = True             # False: belongs on its pool's worker (per-OS exports)
+    version: str = __version__      # gameops' own version: the UI shows which gameops deployed it
 
     @property
     def module(self) -> str:
@@ -139,6 +141,7 @@ def render(cfg: GameopsConfig, prefect_version: str = "3.9.1") -> str:
     for d in table(cfg):
         out += [f"- name: {d.name}",
                 f"  entrypoint: {d.entrypoint}",
+                f"  version: {_q(d.version)}",
                 f"  tags: [{', '.join(d.tags)}]",
                 "  parameters:",
                 f"    project: {_q(PROJECT_PLACEHOLDER)}"]

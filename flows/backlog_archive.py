@@ -16,6 +16,7 @@ from prefect.transactions import transaction
 from gameops.flows.alerts import alerting
 from gameops.flows.labels import run_name, tag_run
 from gameops import archive, branch_commit, docs_sync, journal, run_labels
+from gameops.backlog import layout
 from gameops.config import load
 from gameops.errors import GameopsError, JobFailed
 from gameops.tasks import artifacts
@@ -80,7 +81,7 @@ def backlog_archive(project: str = ".", config: str | None = None, dry_run: bool
         return report
     cfg = loaded.config.backlog
     if commit:
-        branch_commit.ensure_clean(loaded, [cfg.file, cfg.archive] if cfg.layout == "inline" else [cfg.file, cfg.items_dir, cfg.archive_dir])
+        branch_commit.ensure_clean(loaded, layout.of(cfg.layout).archive_paths(cfg))
     committed, notes, receipt = None, [], None
     p = archive.idle_plan(loaded, day)  # nothing to do: write nothing, not even the lock
     if p is None:

@@ -24,9 +24,11 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gameops import __version__
 from gameops.process import Redactor
 
 MAX_MESSAGE = 400
+USER_AGENT = f"gameops/{__version__}"
 
 
 @dataclass
@@ -75,7 +77,7 @@ def post_webhook(url: str, payload: dict, timeout_s: float = 10.0) -> int:
     """POST ``payload`` as JSON; returns the HTTP status. Raises :class:`AlertNotDelivered`."""
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     req = urllib.request.Request(url, data=data, method="POST",
-                                 headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "gameops-alerts"})
+                                 headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT})
     try:
         with urllib.request.urlopen(req, timeout=timeout_s) as resp:
             return resp.status

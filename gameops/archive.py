@@ -12,7 +12,7 @@ convention, every ``[ID](...)`` link is rewritten (anchors kept) and the row is 
 ``📦 ARCHIVED``. Nothing is ever overwritten: an item whose id is already archived, or whose
 destination exists, is left where it is and reported.
 
-All changes of one run go through :mod:`gameops.fileops` as one journaled plan.
+All changes of one run go through :mod:`gameops.fileplan` as one journaled plan.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from gameops import fileops, journal
+from gameops import fileops, fileplan, journal
 from gameops.backlog import inline, table
 from gameops.backlog.inline import InlineBacklog
 from gameops.backlog.model import Document, Item
@@ -32,7 +32,7 @@ from gameops.errors import BadInput
 @dataclass
 class ArchivePlan:
     layout: str
-    plan: fileops.Plan
+    plan: fileplan.Plan
     archived: list[dict] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     diffs: dict[str, str] = field(default_factory=dict)
@@ -77,7 +77,7 @@ def _plan_inline(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
     for rel, parsed in archives.items():
         for entry in parsed.items:
             entries_of.setdefault(entry.id, []).append((rel, parsed, entry))
-    out = ArchivePlan(layout="inline", plan=fileops.Plan())
+    out = ArchivePlan(layout="inline", plan=fileplan.Plan())
     nl = archive_doc.newline if archive_doc else backlog.doc.newline
     leaving, seen = [], set()
     by_kind: dict[str, list[str]] = {}
@@ -131,7 +131,7 @@ def _plan_table(root: Path, cfg: BacklogConfig, today: date) -> ArchivePlan:
     items_dir = root / cfg.items_dir
     already = table.archived_files(archive_dir)
     files = table.item_files(items_dir)
-    out = ArchivePlan(layout="table", plan=fileops.Plan())
+    out = ArchivePlan(layout="table", plan=fileplan.Plan())
     lines = list(doc.lines)
     text_changes: list[tuple[str, str]] = []
     planned_dst: set[Path] = set()
@@ -234,10 +234,10 @@ def run(loaded: Loaded, today: date | None = None, dry_run: bool = False) -> dic
     if idle is not None:
         return report(idle, dry_run=False)
     with journal.Lock(loaded.root):
-        notes = fileops.recover(loaded.root)
+        notes = fileplan.recover(loaded.root)
         p = plan_archive(loaded, today)
-        receipt = fileops.apply(loaded.root, "backlog-archive", p.plan)
-        fileops.finalize(loaded.root, receipt)
+        receipt = fileplan.apply(loaded.root, "backlog-archive", p.plan)
+        fileplan.finalize(loaded.root, receipt)
     return report(p, dry_run=False, recovered=notes, changed=receipt is not None)
 
 

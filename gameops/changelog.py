@@ -26,7 +26,6 @@ from typing import Any
 from gameops import conventional, release_tags
 from gameops import git as gitops
 from gameops.errors import BadInput
-from gameops.fileops import read_input_bytes
 from gameops.git import git
 from gameops.version import Version, next_version
 
@@ -86,6 +85,8 @@ class WorkItemLinks:
             self._headings = {}
             for rel in self.files:
                 try:
+                    from gameops.fileops import read_input_bytes  # only when a backlog is read
+
                     text = read_input_bytes(self.root / rel, rel, within=self.root).decode("utf-8-sig", errors="replace")
                 except BadInput:  # a link to a missing heading is better than a refused release
                     continue
@@ -292,23 +293,19 @@ class NotesSource:
         override: the config's defaults and the detected backlog, without loading (or even
         importing) the config model. ``tests/test_notes_cmd.py`` pins it to ``from_loaded``."""
         from gameops import backlog
+        from gameops.backlog import layout
 
-        found = backlog.detect_file(root)
-        if found is None:
-            files = [backlog.DEFAULT_FILE, backlog.DEFAULT_ARCHIVE]
-        elif found[1] == "inline":
-            archives = backlog.detect_archives(root)
-            main, others = archives if archives else (backlog.DEFAULT_ARCHIVE, [])
-            files = list(dict.fromkeys([found[0], main, *others]))
-        else:
-            files = [found[0]]
+        found = layout.detect(root)
+        files = found[1].detected_files(root, found[0]) if found else [backlog.DEFAULT_FILE, backlog.DEFAULT_ARCHIVE]
         return cls(root=root, prefix=None, sections=dict(DEFAULT_SECTIONS), links=WorkItemLinks(root, files, None))
 
     @classmethod
     def from_loaded(cls, loaded) -> NotesSource:
         rc = loaded.config.release
         bl = loaded.config.backlog
-        files = [bl.file, *bl.archive_files()] if bl.layout == "inline" else [bl.file]
+        from gameops.backlog import layout
+
+        files = layout.of(bl.layout).files(bl)
         return cls(root=loaded.root, prefix=configured_tag_prefix(loaded), sections=dict(rc.sections),
                    links=WorkItemLinks(loaded.root, files, rc.work_item_url),
                    zero_major_bumps_minor=rc.zero_major_bumps_minor, bot_pattern=rc.bot_pattern)

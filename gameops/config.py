@@ -24,15 +24,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gameops import backlog as _backlog
+from gameops.backlog import layout as _layouts
 from gameops import branch_rules as _branch_rules
+from gameops import CONFIG_FILE
 from gameops import changelog as _changelog
 from gameops import commit_rules as _commit_rules
-from gameops.hooks import settings as _hook_settings
+from gameops.hooks.names import HOOKS as _HOOKS
 from gameops.errors import BadInput, ConfigError
 from gameops import redaction, yaml_input
 from gameops.fileops import read_input_text, source_files
-
-CONFIG_FILE = "gameops.yaml"
 ENV_PREFIX = "GAMEOPS_"
 
 
@@ -97,7 +97,7 @@ class DotnetConfig(_Section):
     @field_validator("quarantine")
     @classmethod
     def _quarantine_names(cls, value: list[str] | str) -> list[str] | str:
-        from gameops.quarantine import NAME, method_name
+        from gameops.testnames import NAME, method_name
 
         if isinstance(value, list):
             for name in value:
@@ -215,7 +215,7 @@ class DocsConfig(_Section):
 class GitConfig(_Section):
     """Git workflow rules, enforced by the hooks (`gameops hooks install`); see docs/git-workflow.md.
 
-    Defaults live in gameops.branch_rules / gameops.commit_rules / gameops.hooks.settings,
+    Defaults live in gameops.branch_rules / gameops.commit_rules / gameops.hooks.names,
     which the hooks read without pydantic.
     """
 
@@ -238,7 +238,7 @@ class GitConfig(_Section):
     behind_alert: int = Field(20, ge=0, description="post-checkout: warn loudly when this many commits behind main.")
     pre_push_tests: bool = Field(True, description="pre-push: run the quick test categories when C# files changed.")
     hooks: list[str] = Field(
-        default_factory=lambda: list(_hook_settings.HOOKS),
+        default_factory=lambda: list(_HOOKS),
         description="Hooks `gameops hooks install` installs.",
     )
     push: bool = Field(False, description="Push maintenance branches after committing.")
@@ -258,7 +258,7 @@ class GitConfig(_Section):
     @field_validator("hooks")
     @classmethod
     def _known_hooks(cls, v: list[str]) -> list[str]:
-        known = _hook_settings.HOOKS
+        known = _HOOKS
         for name in v:
             if name not in known:
                 raise ValueError(f"unknown hook {name!r} (known: {', '.join(known)})")
@@ -583,11 +583,11 @@ def detect(root: Path, *, tags: bool = True) -> tuple[dict[str, Any], dict[str, 
                 put("godot.presets", mapping, "export_presets.cfg")
     if "project" not in data:
         put("project.name", root.name, "folder name")
-    found = _backlog.detect_file(root)
+    found = _layouts.detect(root)
     if found:
         put("backlog.file", found[0], f"found {found[0]}")
-        if found[1] == "table":
-            put("backlog.layout", "table", "tracker-table era layout")
+        if found[1] is _layouts.TABLE:
+            put("backlog.layout", _layouts.TABLE.name, "tracker-table era layout")
         else:
             _detect_archives(root, put)
     if tags:

@@ -11,7 +11,7 @@ Summary blocks are marked in any markdown file under ``docs.root`` (and in the f
 A file whose block content changes gets its first ``**Last Updated**: ...`` (or
 ``*Last Updated: ...*``) line set to today; nothing else is stamped (BlockLife's script
 re-stamped its catalogue on every run). A run with nothing to change writes nothing. All
-writes of a run go through one journaled :class:`gameops.fileops.Plan`.
+writes of a run go through one journaled :class:`gameops.fileplan.Plan`.
 
 Link check: every ``[text](target)``, image and reference definition outside code, found by a
 CommonMark parser (markdown-it-py); http(s), mailto and other schemes are skipped, ``#anchor``
@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote
 
-from gameops import fileops, journal
+from gameops import fileops, fileplan, journal
 from gameops.backlog import inline, table
 from gameops.backlog.model import Document, normalize_status, status_kind
 from gameops.config import Loaded
@@ -231,7 +231,7 @@ def _stamp(text: str, today: date) -> str:
     return text[: m.start("value")] + today.isoformat() + text[m.end("value"):]
 
 
-def plan_sync(loaded: Loaded, today: date) -> tuple[fileops.Plan, dict]:
+def plan_sync(loaded: Loaded, today: date) -> tuple[fileplan.Plan, dict]:
     root = loaded.root
     cfg = loaded.config.docs
     docs = root / cfg.root
@@ -249,7 +249,7 @@ def plan_sync(loaded: Loaded, today: date) -> tuple[fileops.Plan, dict]:
         raw[p] = data
         files[p] = fileops.decode_input(data, p.relative_to(root).as_posix())
     summary: Summary | None = None
-    plan = fileops.Plan()
+    plan = fileplan.Plan()
     changed, missing_markers = [], []
     for p, text in files.items():
         if START not in text:
@@ -271,13 +271,13 @@ def plan_sync(loaded: Loaded, today: date) -> tuple[fileops.Plan, dict]:
                   "missing_markers": missing_markers, "raw": raw}
 
 
-def diff(loaded: Loaded, plan: fileops.Plan, info: dict) -> str:
+def diff(loaded: Loaded, plan: fileplan.Plan, info: dict) -> str:
     """What a dry run would write, as a unified diff."""
     return "".join(fileops.unified_diff(c["path"], info["raw"][loaded.root / c["path"]], plan.data(i))
                    for i, c in enumerate(plan.changes))
 
 
-def needs_lock(loaded: Loaded, plan: fileops.Plan) -> bool:
+def needs_lock(loaded: Loaded, plan: fileplan.Plan) -> bool:
     """Something to write, or an interrupted run to finish; else the run writes nothing at all."""
     return bool(plan) or bool(journal.pending(loaded.root, clean=False))
 
@@ -308,11 +308,11 @@ def run(loaded: Loaded, today: date | None = None, *, check_links_fail: bool = F
     recovered: list[str] = []
     if not dry_run and needs_lock(loaded, plan):
         with journal.Lock(root):
-            recovered = fileops.recover(root)
+            recovered = fileplan.recover(root)
             if recovered:  # an interrupted run was finished or undone: plan from what is on disk now
                 plan, info = plan_sync(loaded, today)
-            receipt = fileops.apply(root, "docs-sync", plan)
-            fileops.finalize(root, receipt)
+            receipt = fileplan.apply(root, "docs-sync", plan)
+            fileplan.finalize(root, receipt)
     links = check_links(root, info["files"], info["known"])
     return report(loaded, info, links, dry_run=dry_run, check_links_fail=check_links_fail, recovered=recovered,
                   diff_text=diff(loaded, plan, info) if dry_run and plan else "")

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from gameops import __version__
 from gameops.config import Loaded
 from gameops.errors import BadInput
 
@@ -76,7 +77,7 @@ def settings(loaded: Loaded, pip_spec: str = "gameops") -> WorkflowSettings:
     m = re.match(r"(\d+)(?:\.(\d+))?", cfg.dotnet.min_version)
     dotnet = f"{m.group(1)}.{m.group(2) or 0}.x" if m else "8.0.x"
     if not pip_spec.strip() or "\n" in pip_spec:
-        raise BadInput(f"--pip-spec {pip_spec!r}: expected one pip requirement, e.g. gameops==0.1.0")
+        raise BadInput(f"--pip-spec {pip_spec!r}: expected one pip requirement, e.g. gameops=={__version__}")
     branches = [b for b in cfg.git.protected_branches if b] or ["main"]
     return WorkflowSettings(
         project=cfg.project.name or loaded.root.name, godot_version=version, mono=mono, dotnet_version=dotnet,

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from gameops.errors import JobFailed
+from gameops.fileops import _fsync_dir, _step, atomic_write_bytes
 
 STATE_DIR = ".gameops"
 PREPARED, COMMITTED, APPLIED = "prepared", "committed", "applied"
@@ -46,7 +47,7 @@ def runs_dir(root: Path) -> Path:
 
 @dataclass
 class Journal:
-    """One run's journal. ``steps`` are plain dicts (see :mod:`gameops.fileops`)."""
+    """One run's journal. ``steps`` are plain dicts (see :mod:`gameops.fileplan`)."""
 
     root: Path
     run: str
@@ -71,8 +72,6 @@ class Journal:
 
     def save(self) -> None:
         """Atomically rewrite the journal (temporary file, fsync, rename)."""
-        from gameops.fileops import atomic_write_bytes
-
         atomic_write_bytes(self.file, self.to_json())
 
     def set(self, **changes: Any) -> None:
@@ -82,8 +81,6 @@ class Journal:
 
     def remove(self) -> None:
         """Delete the run directory, journal last-but-atomic: the directory is renamed away first."""
-        from gameops.fileops import _fsync_dir, _step
-
         if not self.dir.exists():
             return
         trash = self.dir.with_name(self.dir.name + ".done")
@@ -109,8 +106,6 @@ def create(root: Path, job: str, steps: list[dict[str, Any]]) -> Journal:
 
 
 def ensure_state_dir(root: Path) -> None:
-    from gameops.fileops import atomic_write_bytes
-
     d = state_dir(root)
     d.mkdir(exist_ok=True)
     atomic_write_bytes(d / ".gitignore", b"# gameops run state (journal, lock): never committed\n*\n")
@@ -167,8 +162,6 @@ class Lock:
 
     def acquire(self) -> None:
         from filelock import FileLock, Timeout
-
-        from gameops.fileops import _step
 
         ensure_state_dir(self.root)
         # timeout 0: never wait for another run; no soft (pid-file) fallback, which is what broke before

@@ -9,20 +9,14 @@ says on every run what was quarantined and what failed there, so nothing is hidd
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from gameops.config import TestCategory
 from gameops.results.model import Summary
+from gameops.testnames import NAME, method_name
 
 STEP = "Quarantine"
-NAME = re.compile(r"^[A-Za-z_][\w.+`]*$")
-
-
-def method_name(test: str) -> str:
-    """The fully qualified method of a test name (``Ns.C.M(x: 1)`` -> ``Ns.C.M``)."""
-    return test.split("(", 1)[0].strip()
 
 
 def names_for_filter(tests: list[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""Tasks over gameops.fileops: recover interrupted runs, apply a plan inside a Prefect
+"""Tasks over gameops.fileplan: recover interrupted runs, apply a plan inside a Prefect
 transaction (on_rollback: undo it, on_commit: forget its journal), commit on a branch."""
 
 from __future__ import annotations
@@ -9,19 +9,19 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.transactions import get_transaction
 
-from gameops import branch_commit, fileops
+from gameops import branch_commit, fileplan
 from gameops.config import Loaded
 
 
 @task(name="recover-interrupted-runs", cache_policy=NO_CACHE)
 def recover(root: str) -> list[str]:
     """Finish or roll back a run that was killed (call while holding the repository lock)."""
-    return fileops.recover(root)
+    return fileplan.recover(root)
 
 
 @task(name="apply-file-changes", cache_policy=NO_CACHE)
-def apply_changes(root: str, job: str, plan: fileops.Plan) -> dict | None:
-    receipt = fileops.apply(root, job, plan)
+def apply_changes(root: str, job: str, plan: fileplan.Plan) -> dict | None:
+    receipt = fileplan.apply(root, job, plan)
     txn = get_transaction()
     if txn is not None:
         txn.set("root", root)
@@ -31,12 +31,12 @@ def apply_changes(root: str, job: str, plan: fileops.Plan) -> dict | None:
 
 @apply_changes.on_rollback
 def _undo(txn) -> None:
-    fileops.undo(txn.get("root"), txn.get("receipt"))
+    fileplan.undo(txn.get("root"), txn.get("receipt"))
 
 
 @apply_changes.on_commit
 def _finalize(txn) -> None:
-    fileops.finalize(txn.get("root"), txn.get("receipt"))
+    fileplan.finalize(txn.get("root"), txn.get("receipt"))
 
 
 @task(name="commit-on-branch", cache_policy=NO_CACHE)

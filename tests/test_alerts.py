@@ -23,7 +23,7 @@ class Receiver:
             def do_POST(self):  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 received.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
-                                 "json": json.loads(body.decode("utf-8"))})
+                                 "user_agent": self.headers.get("User-Agent"), "json": json.loads(body.decode("utf-8"))})
                 self.send_response(status)
                 self.end_headers()
                 self.wfile.write(b"ok")
@@ -57,6 +57,15 @@ def test_message_names_flow_step_error_and_link_and_hides_secrets():
         "Error: JobFailed: export windows failed with token ***",
         "Run: <http://ci:4200/runs/flow-run/42|open in Prefect>",
     ]
+
+
+def test_post_webhook_says_which_gameops_sent_it():
+    import gameops
+
+    with Receiver() as rx:
+        assert core.post_webhook(rx.url, {"text": "x"}) == 200
+    assert rx.received[0]["user_agent"] == f"gameops/{gameops.__version__}"
+    assert rx.received[0]["json"] == {"text": "x"}
 
 
 def test_post_webhook_reports_a_refusing_receiver():

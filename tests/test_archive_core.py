@@ -211,13 +211,13 @@ def test_dry_run_shows_a_diff_and_changes_nothing(layout, tmp_path):
 
 
 def test_file_changed_between_plan_and_apply_is_refused(tmp_path):
-    from gameops import fileops, journal
+    from gameops import fileplan, journal
 
     root = copy_fixture("inline", tmp_path / "r")
     plan = archive.plan_archive(load(root), TODAY)
     (root / "Docs/01-Active/Backlog.md").write_text("# someone edited this meanwhile\n")
     before = tree_bytes(root)
     with journal.Lock(root), pytest.raises(JobFailed, match="changed on disk"):
-        fileops.apply(root, "backlog-archive", plan.plan)
+        fileplan.apply(root, "backlog-archive", plan.plan)
     assert tree_bytes(root) == before
     assert journal.pending(root) == []

@@ -43,9 +43,15 @@ def test_no_command_prints_help_and_exits_2(gameops_cli):
     assert r.code == 2 and "COMMAND" in r.stderr
 
 
-def test_version(gameops_cli):
+def test_version_is_the_one_version_of_the_package(gameops_cli):
+    import importlib.metadata
+
+    import gameops
+
     r = gameops_cli("--version")
-    assert r.code == 0 and r.stdout.startswith("gameops ")
+    # pyproject reads gameops.__version__ (dynamic), so the installed metadata says the same
+    assert r.code == 0 and r.stdout.strip() == f"gameops {gameops.__version__}"
+    assert importlib.metadata.version("gameops") == gameops.__version__
 
 
 def test_core_never_imports_prefect():

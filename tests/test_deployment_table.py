@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+import gameops
+
 from gameops.config import GameopsConfig, load
 from gameops.deployments import table as table_mod
 from gameops.errors import ConfigError
@@ -160,6 +162,7 @@ def test_prefect_deploy_all_registers_the_scheduled_deployments(tmp_path, prefec
     assert not deps["backlog-archive/backlog-archive"].pull_steps, "pull: [] deploys no pull step"
     release = _deployments(["release/release"])["release/release"]
     assert release.parameters == {"project": str(game)} and release.work_pool_name == "gameops"
+    assert release.version == gameops.__version__, "the deployment says which gameops deployed it"
 
 
 @pytest.mark.prefect
@@ -183,7 +186,9 @@ def test_gameops_serve_registers_every_scheduled_deployment(tmp_path, prefect):
             time.sleep(1)
         assert proc.poll() is None, proc.stdout.read().decode(errors="replace")[-3000:]
         assert got == want
-        assert _deployments(["backlog-archive/backlog-archive"])["backlog-archive/backlog-archive"].parameters["project"] == str(game.resolve())
+        served = _deployments(["backlog-archive/backlog-archive"])["backlog-archive/backlog-archive"]
+        assert served.parameters["project"] == str(game.resolve())
+        assert served.version == gameops.__version__
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from gameops import archive, backlog_verify, fileops, journal
+from gameops import archive, backlog_verify, fileops, fileplan, journal
 from gameops.config import load
 from gameops.errors import JobFailed
 from tests.backlog_helpers import copy_fixture, tree_bytes
@@ -31,8 +31,8 @@ def test_atomic_write_unchanged_content_writes_nothing(tmp_path):
     assert [q.name for q in tmp_path.iterdir()] == ["a.txt"]
 
 
-def _plan_move(root: Path, src: str, dst: str) -> fileops.Plan:
-    plan = fileops.Plan()
+def _plan_move(root: Path, src: str, dst: str) -> fileplan.Plan:
+    plan = fileplan.Plan()
     plan.move(src, dst, fileops.sha256_file(root / src))
     return plan
 
@@ -45,12 +45,12 @@ def test_verified_move_then_undo_restores_everything(tmp_path):
     plan.write("list.md", b"new list\n", b"old list\n")
     plan.write("created.md", b"brand new\n", None)
     with journal.Lock(tmp_path):
-        receipt = fileops.apply(tmp_path, "test", plan)
+        receipt = fileplan.apply(tmp_path, "test", plan)
     assert (tmp_path / "archive/2025-Q3/A.md").read_bytes() == b"item a\n"
     assert not (tmp_path / "items/A.md").exists()
     assert (tmp_path / "list.md").read_bytes() == b"new list\n"
     with journal.Lock(tmp_path):
-        fileops.undo(tmp_path, receipt)
+        fileplan.undo(tmp_path, receipt)
     assert (tmp_path / "items/A.md").read_bytes() == b"item a\n"
     assert not (tmp_path / "archive/2025-Q3/A.md").exists()
     assert (tmp_path / "list.md").read_bytes() == b"old list\n"
@@ -63,7 +63,7 @@ def test_move_never_overwrites_and_changes_nothing(tmp_path):
     (tmp_path / "b.md").write_bytes(b"b\n")
     plan = _plan_move(tmp_path, "a.md", "b.md")
     with journal.Lock(tmp_path), pytest.raises(JobFailed, match="b.md: destination already exists"):
-        fileops.apply(tmp_path, "test", plan)
+        fileplan.apply(tmp_path, "test", plan)
     assert (tmp_path / "a.md").read_bytes() == b"a\n" and (tmp_path / "b.md").read_bytes() == b"b\n"
 
 
@@ -76,21 +76,21 @@ def test_interrupted_between_link_and_unlink_is_finished_not_duplicated(tmp_path
     (tmp_path / "z").mkdir()
     os.link(tmp_path / "a.md", tmp_path / "z" / "a.md")
     with journal.Lock(tmp_path):
-        notes = fileops.recover(tmp_path)
+        notes = fileplan.recover(tmp_path)
     assert "finished interrupted test run" in notes[0]
     assert not (tmp_path / "a.md").exists() and (tmp_path / "z/a.md").read_bytes() == b"payload\n"
 
 
 def test_recovery_refuses_a_file_someone_else_changed(tmp_path):
     (tmp_path / "f.md").write_bytes(b"one\n")
-    plan = fileops.Plan()
+    plan = fileplan.Plan()
     plan.write("f.md", b"two\n", b"one\n")
     j = journal.create(tmp_path, "test", [dict(plan.changes[0], stage="stage/0", backup="before/0")])
     fileops.atomic_write_bytes(j.dir / "stage/0", b"two\n")
     j.set(state=journal.COMMITTED)
     (tmp_path / "f.md").write_bytes(b"someone else\n")
     with journal.Lock(tmp_path), pytest.raises(JobFailed, match="changed by someone else"):
-        fileops.recover(tmp_path)
+        fileplan.recover(tmp_path)
     assert (tmp_path / "f.md").read_bytes() == b"someone else\n"
     assert journal.pending(tmp_path)  # journal kept for a person to look at
 

@@ -38,6 +38,17 @@ def test_wheel_holds_only_the_gameops_package(wheel):
             assert f"{installed}/{rel}" in names, f"{folder}/{rel} is missing from the wheel"
 
 
+
+def test_wheel_carries_the_one_version_string(wheel):
+    import gameops
+
+    # pyproject.toml reads gameops.__version__: the wheel's name and metadata say the same
+    assert wheel.name.startswith(f"gameops-{gameops.__version__}-")
+    with zipfile.ZipFile(wheel) as zf:
+        meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        assert f"\nVersion: {gameops.__version__}\n" in zf.read(meta).decode("utf-8")
+
+
 @pytest.mark.prefect
 @pytest.mark.godot
 @pytest.mark.slow

@@ -23,12 +23,11 @@ def __getattr__(name: str):
 
 
 __all__ = ["ID_RE", "Document", "Item", "normalize_status", "status_kind", "DEFAULT_FILE", "DEFAULT_ARCHIVE",
-           "ARCHIVE_FILE_RE", "detect_file", "detect_archives"]
+           "ARCHIVE_FILE_RE", "detect_archives"]
 
 DEFAULT_FILE = "Docs/01-Active/Backlog.md"
 DEFAULT_ARCHIVE = "Docs/07-Archive/Completed_Backlog.md"
-# Where BlockLife-style repositories keep the backlog, and the layout each place means.
-_KNOWN_FILES = ((DEFAULT_FILE, "inline"), ("Docs/Backlog/Backlog.md", "table"))
+# The layouts, and where each is found: gameops.backlog.layout.
 
 
 ARCHIVE_FILE_RE = re.compile(r"^.*completed.*backlog.*\.md$", re.IGNORECASE)
@@ -49,10 +48,3 @@ def detect_archives(root: Path) -> tuple[str, list[str]] | None:
     main = DEFAULT_ARCHIVE if DEFAULT_ARCHIVE in rel else max(found, key=lambda p: p.stat().st_size).relative_to(root).as_posix()
     return main, [r for r in rel if r != main]
 
-
-def detect_file(root: Path) -> tuple[str, str] | None:
-    """(backlog file, layout) found at one of the known places of ``root``, or None."""
-    for candidate, layout in _KNOWN_FILES:
-        if (root / candidate).is_file():
-            return candidate, layout
-    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gameops import __version__
 from gameops.console import esc
 from gameops.errors import BadInput
 
@@ -13,7 +14,7 @@ def register(sub, parents) -> None:
                                    "and manual dispatch. Run it again after changing gameops.yaml.")
     p.add_argument("provider", choices=["github"], help="CI provider (github: GitHub Actions)")
     p.add_argument("--pip-spec", default="gameops", metavar="REQ",
-                   help='how CI installs gameops, e.g. "gameops==0.1.0" or "git+https://host/you/gameops@v0.1.0" (default: gameops)')
+                   help=f'how CI installs gameops, e.g. "gameops=={__version__}" or "git+https://host/you/gameops@v{__version__}" (default: gameops)')
     p.add_argument("--force", action="store_true", help="replace a gameops.yml that gameops did not write")
     p.set_defaults(handler=run)
 

@@ -1,0 +1,94 @@
+"""The two backlog layouts as objects: what differs between them is said here, once.
+
+``inline``  one Backlog.md of ``### ID: Title`` blocks; archived items go into archive files
+            (Completed_Backlog.md and every other ``*Completed*Backlog*.md``).
+``table``   the older tracker table in Backlog.md plus one file per item; archived item files
+            move into quarter folders.
+
+A layout is chosen once, from the config's ``backlog.layout`` (:func:`of`) or from where the
+backlog file was found (:func:`detect`). Pydantic-free and cheap to import: the notes'
+config-free fast path uses it too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, detect_archives
+
+
+class BacklogPlaces(Protocol):
+    """Where a repository keeps its backlog (what :class:`gameops.config.BacklogConfig` gives)."""
+
+    file: str
+    archive: str
+    items_dir: str
+    archive_dir: str
+
+    def archive_files(self) -> list[str]: ...
+
+
+class Layout(Protocol):
+    name: str
+    known_file: str  # where BlockLife-style repositories keep a backlog of this layout
+
+    def files(self, places: BacklogPlaces) -> list[str]:
+        """The markdown files that hold work items (release-note links, duplicate checks)."""
+        ...
+
+    def detected_files(self, root: Path, file: str) -> list[str]:
+        """:meth:`files` for a repository without a config: ``file`` and what is found beside it."""
+        ...
+
+    def archive_paths(self, places: BacklogPlaces) -> list[str]:
+        """The paths an archive run rewrites or moves (they must be clean before it commits)."""
+        ...
+
+
+class InlineLayout:
+    name = "inline"
+    known_file = DEFAULT_FILE
+
+    def files(self, places: BacklogPlaces) -> list[str]:
+        return list(dict.fromkeys([places.file, *places.archive_files()]))
+
+    def detected_files(self, root: Path, file: str) -> list[str]:
+        archives = detect_archives(root)
+        main, others = archives if archives else (DEFAULT_ARCHIVE, [])
+        return list(dict.fromkeys([file, main, *others]))
+
+    def archive_paths(self, places: BacklogPlaces) -> list[str]:
+        return [places.file, places.archive]
+
+
+class TableLayout:
+    name = "table"
+    known_file = "Docs/Backlog/Backlog.md"
+
+    def files(self, places: BacklogPlaces) -> list[str]:
+        return [places.file]
+
+    def detected_files(self, root: Path, file: str) -> list[str]:
+        return [file]
+
+    def archive_paths(self, places: BacklogPlaces) -> list[str]:
+        return [places.file, places.items_dir, places.archive_dir]
+
+
+INLINE: Layout = InlineLayout()
+TABLE: Layout = TableLayout()
+LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (INLINE, TABLE)}
+
+
+def of(name: str) -> Layout:
+    """The layout named by ``backlog.layout`` (the config has already checked the name)."""
+    return LAYOUTS[name]
+
+
+def detect(root: Path) -> tuple[str, Layout] | None:
+    """(backlog file, its layout) for the first layout whose known file ``root`` has, or None."""
+    for layout in LAYOUTS.values():
+        if (root / layout.known_file).is_file():
+            return layout.known_file, layout
+    return None
