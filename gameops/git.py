@@ -165,7 +165,7 @@ def tag_names(root: Path) -> list[str]:
 def is_ancestor(root: Path, commit: str, rev: str = "HEAD") -> bool:
     """Whether ``rev`` reaches ``commit`` (both object names, never user text)."""
     try:
-        git_bytes(root, "merge-base", "--is-ancestor", commit, rev)
+        git_bytes(root, "merge-base", "--is-ancestor", "--end-of-options", commit, rev)
     except GitError:
         return False
     return True

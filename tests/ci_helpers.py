@@ -12,6 +12,8 @@ HERE = Path(__file__).resolve().parent
 CSHARP_GAME = HERE / "fixtures" / "csharp-game"
 STANDIN = HERE / "standin"
 REAL_DOTNET = shutil.which("dotnet")  # looked up before any test puts the stand-in first
+# The fixture game is a Godot 4.4 C# project: ci's tool check gets a binary that says it is one.
+GODOT44 = str(STANDIN / "godot-4.4-mono")
 
 
 def game_repo(tmp_path: Path) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ci_helpers import REAL_DOTNET, STANDIN, game_repo, standin_path
+from ci_helpers import GODOT44, REAL_DOTNET, STANDIN, game_repo, standin_path
 
 pytestmark = pytest.mark.prefect
 
@@ -26,7 +26,8 @@ DOTNETS = [
 
 
 def env_for(kind: str, **extra: str) -> dict[str, str]:
-    env = {"PATH": standin_path() if kind == "standin" else os.environ["PATH"], "GITHUB_STEP_SUMMARY": ""}
+    env = {"PATH": standin_path() if kind == "standin" else os.environ["PATH"], "GITHUB_STEP_SUMMARY": "",
+           "GODOT_BIN": GODOT44}
     env.update(extra)
     return env
 

@@ -91,17 +91,10 @@ def test_history_bad_input(gameops_cli, sample_repo):
     assert out.code == 2 and "--last 0" in out.stderr and "Traceback" not in out.stderr
 
 
-def _godot44(tmp_path) -> str:
-    """The fixture game is a Godot 4.4 project and this machine has Godot 3 only: ci's tool check
-    needs a binary that answers --version like Godot 4.4 (these tests are about the test step)."""
-    fake = tmp_path / "godot44"
-    fake.write_text("#!/bin/sh\necho 4.4.1.stable.mono.official.49a5bc7b6\n", encoding="utf-8")
-    fake.chmod(0o755)
-    return str(fake)
 
 
 def test_quarantined_failure_is_reported_and_does_not_fail_ci(prefect, gameops_cli, tmp_path):
-    from ci_helpers import game_repo, standin_path
+    from ci_helpers import GODOT44, game_repo, standin_path
 
     repo = game_repo(tmp_path)
     scoring = repo / "tests" / "Lumen.Core.Tests" / "ScoringTests.cs"
@@ -112,7 +105,7 @@ def test_quarantined_failure_is_reported_and_does_not_fail_ci(prefect, gameops_c
         "  solution: Lumen.sln\n  quarantine:\n    - Lumen.Core.Tests.ScoringTests.Combo_adds_fifty_per_extra_streak\n"), 1),
         encoding="utf-8")
     r = gameops_cli("--project", str(repo), "--json", "ci", env={"PATH": standin_path(), "GITHUB_STEP_SUMMARY": "",
-                                                            "GODOT_BIN": _godot44(tmp_path)},
+                                                            "GODOT_BIN": GODOT44},
                     timeout=900)
     assert "Traceback" not in r.stderr and r.stdout, r.stderr[-3000:]
     doc = json.loads(r.stdout)
@@ -156,7 +149,7 @@ def test_test_run_is_recorded_and_auto_quarantine_reads_the_flaky_list(prefect, 
     """A plain `gameops test` leaves a record `history` reads back; a pass recorded at the same commit
     makes the test flaky; `ci` with `quarantine: auto` then quarantines it (failure reported, ci green)
     and attaches the history summary; `history --category` keeps to that category."""
-    from ci_helpers import game_repo, standin_path
+    from ci_helpers import GODOT44, game_repo, standin_path
     from prefect.client.orchestration import get_client
 
     from gameops.tasks.artifacts import artifact_key
@@ -168,7 +161,7 @@ def test_test_run_is_recorded_and_auto_quarantine_reads_the_flaky_list(prefect, 
     scoring = repo / "tests" / "Lumen.Core.Tests" / "ScoringTests.cs"
     scoring.write_text(scoring.read_text(encoding="utf-8").replace(
         "Assert.Equal(200, Scoring.Combo(3, 100));", 'Assert.Fail("combo bonus is wrong");', 1), encoding="utf-8")
-    env = {"PATH": standin_path(), "GITHUB_STEP_SUMMARY": "", "GODOT_BIN": _godot44(tmp_path)}
+    env = {"PATH": standin_path(), "GITHUB_STEP_SUMMARY": "", "GODOT_BIN": GODOT44}
     r = gameops_cli("--project", str(repo), "--json", "test", env=env, timeout=900)
     assert r.code == 1 and "Traceback" not in r.stderr, r.stderr[-3000:]
     out = gameops_cli("--project", str(repo), "--json", "history")

@@ -286,7 +286,7 @@ def test_sweep_removes_only_this_releases_half_written_files(sample_repo, tmp_pa
 
 
 def test_user_data_never_reaches_git_as_an_option(sample_repo, outside):
-    from gameops import changelog
+    from gameops import changelog, release_tags
     from gameops.git import GitError
 
     planted = outside / "written-by-git"
@@ -294,6 +294,7 @@ def test_user_data_never_reaches_git_as_an_option(sample_repo, outside):
                  lambda: gitops.commit_time(sample_repo, f"--output={planted}")):
         with pytest.raises(GitError):
             call()
-    assert changelog.last_release_tag(sample_repo, f"--output={planted}") is None
+    git(sample_repo, "tag", "v0.1.0")
+    assert release_tags.read(sample_repo, None, f"--output={planted}").previous() is None
     assert gitops.file_at_head(sample_repo, f"--output={planted}") is None
     assert not planted.exists()

@@ -65,7 +65,8 @@ def test_team_server_on_postgresql_records_a_gameops_run(pg, gameops_cli, sample
         assert not (tmp_path / "prefect-home" / "prefect.db").exists()
 
         # A gameops command finds the running server through GAMEOPS_HOME and records its run there.
-        check = gameops_cli("--project", str(sample_repo), "--json", "check", cwd=tmp_path, timeout=300)
+        # a new process: this one's Prefect settings still name the session's test server
+        check = gameops_cli("--project", str(sample_repo), "--json", "check", cwd=tmp_path, timeout=300, process=True)
         assert check.code in (0, 1), check.stderr
         assert check.json["checks"]
         rows = pg.psql("prefect", "SELECT f.name || ':' || fr.state_type FROM flow_run fr JOIN flow f ON f.id = fr.flow_id")
