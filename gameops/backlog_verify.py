@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from gameops.backlog import inline, table
+from gameops.backlog import layout as layouts
 from gameops.backlog.model import Document, Item, status_kind
 from gameops.config import Loaded
 
@@ -191,16 +191,4 @@ def text_report(result: dict) -> list[str]:
 def ids_everywhere(loaded: Loaded) -> dict[str, int]:
     """How many times each id occurs across the backlog and the archive (tests: exactly once)."""
     cfg = loaded.config.backlog
-    counts: dict[str, int] = {}
-    root = loaded.root
-    if cfg.layout == "table":
-        for group in (table.item_files(root / cfg.items_dir), table.archived_files(root / cfg.archive_dir)):
-            for k, v in group.items():
-                counts[k] = counts.get(k, 0) + len(v)
-        return counts
-    for rel in (cfg.file, *cfg.archive_files()):
-        p: Path = root / rel
-        if p.exists():
-            for it in inline.parse(Document.read(p, rel, within=root)).items:
-                counts[it.id] = counts.get(it.id, 0) + 1
-    return counts
+    return layouts.of(cfg.layout).id_counts(loaded.root, cfg)

@@ -15,7 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, detect_archives
+from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, detect_archives, inline, table
+from gameops.backlog.model import Document
 
 
 class BacklogPlaces(Protocol):
@@ -45,6 +46,10 @@ class Layout(Protocol):
         """The paths an archive run rewrites or moves (they must be clean before it commits)."""
         ...
 
+    def id_counts(self, root: Path, places: BacklogPlaces) -> dict[str, int]:
+        """How many times each item id occurs across the backlog and its archive."""
+        ...
+
 
 class InlineLayout:
     name = "inline"
@@ -61,6 +66,15 @@ class InlineLayout:
     def archive_paths(self, places: BacklogPlaces) -> list[str]:
         return [places.file, places.archive]
 
+    def id_counts(self, root: Path, places: BacklogPlaces) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for rel in (places.file, *places.archive_files()):
+            p = root / rel
+            if p.exists():
+                for it in inline.parse(Document.read(p, rel, within=root)).items:
+                    counts[it.id] = counts.get(it.id, 0) + 1
+        return counts
+
 
 class TableLayout:
     name = "table"
@@ -74,6 +88,13 @@ class TableLayout:
 
     def archive_paths(self, places: BacklogPlaces) -> list[str]:
         return [places.file, places.items_dir, places.archive_dir]
+
+    def id_counts(self, root: Path, places: BacklogPlaces) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for group in (table.item_files(root / places.items_dir), table.archived_files(root / places.archive_dir)):
+            for k, v in group.items():
+                counts[k] = counts.get(k, 0) + len(v)
+        return counts
 
 
 INLINE: Layout = InlineLayout()
