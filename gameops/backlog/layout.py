@@ -12,11 +12,13 @@ config-free fast path uses it too.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, detect_archives, inline, table
-from gameops.backlog.model import Document
+from gameops.backlog.model import Document, status_kind
 
 
 class BacklogPlaces(Protocol):
@@ -28,6 +30,16 @@ class BacklogPlaces(Protocol):
     archive_dir: str
 
     def archive_files(self) -> list[str]: ...
+
+
+@dataclass
+class Tally:
+    """What a backlog holds, layout-free: each active item as (type, status, done or rejected
+    and waiting for the archive), and the archived items by kind (done, rejected, cancelled),
+    each id counted once."""
+
+    active: list[tuple[str, str, bool]] = field(default_factory=list)
+    archived: Counter[str] = field(default_factory=Counter)
 
 
 class Layout(Protocol):
@@ -48,6 +60,10 @@ class Layout(Protocol):
 
     def id_counts(self, root: Path, places: BacklogPlaces) -> dict[str, int]:
         """How many times each item id occurs across the backlog and its archive."""
+        ...
+
+    def tally(self, root: Path, places: BacklogPlaces, done: list[str], rejected: list[str]) -> Tally:
+        """The active and archived items (the docs statistics), given the done and rejected statuses."""
         ...
 
 
@@ -75,6 +91,19 @@ class InlineLayout:
                     counts[it.id] = counts.get(it.id, 0) + 1
         return counts
 
+    def tally(self, root: Path, places: BacklogPlaces, done: list[str], rejected: list[str]) -> Tally:
+        out = Tally()
+        for it in inline.load(root / places.file, places.file, within=root).items:
+            out.active.append((it.type, it.status, status_kind(it.status, done, rejected) in ("done", "rejected")))
+        kinds: dict[str, str] = {}  # by unique id: an id archived twice (or in two archive files) counts once
+        for rel in places.archive_files():
+            apath = root / rel
+            if apath.is_file():
+                for it in inline.parse(Document.read(apath, rel, within=root)).items:
+                    kinds[it.id] = inline.entry_kind(it, done, rejected)  # the later entry wins
+        out.archived.update(kinds.values())
+        return out
+
 
 class TableLayout:
     name = "table"
@@ -95,6 +124,17 @@ class TableLayout:
             for k, v in group.items():
                 counts[k] = counts.get(k, 0) + len(v)
         return counts
+
+    def tally(self, root: Path, places: BacklogPlaces, done: list[str], rejected: list[str]) -> Tally:
+        out = Tally()
+        bpath = root / places.file
+        for r in table.parse(Document.read(bpath, places.file, within=root)).items:
+            kind = table.row_kind(r, done, rejected, bpath.parent, root / places.archive_dir)
+            if kind != "archived":
+                out.active.append((r.type, r.status, kind in ("done", "rejected")))
+        for paths in table.archived_files(root / places.archive_dir).values():  # by unique id: its last file decides
+            out.archived["rejected" if "[rejected]" in paths[-1].name else "done"] += 1
+        return out
 
 
 INLINE: Layout = InlineLayout()
