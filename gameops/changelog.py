@@ -26,7 +26,6 @@ from typing import Any
 from gameops import conventional, release_tags
 from gameops import git as gitops
 from gameops.errors import BadInput
-from gameops.fileops import read_input_bytes
 from gameops.git import git
 from gameops.version import Version, next_version
 
@@ -86,6 +85,8 @@ class WorkItemLinks:
             self._headings = {}
             for rel in self.files:
                 try:
+                    from gameops.fileops import read_input_bytes  # only when a backlog is read
+
                     text = read_input_bytes(self.root / rel, rel, within=self.root).decode("utf-8-sig", errors="replace")
                 except BadInput:  # a link to a missing heading is better than a refused release
                     continue

@@ -8,7 +8,9 @@ so ``gameops --help``, ``gameops notes`` and the git hooks never pay for ``impor
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -119,9 +121,35 @@ def _unexpected(exc: Exception, ctx, argv: Sequence[str] | None) -> int:
     return EXIT_FAILED
 
 
-def entry() -> None:  # pragma: no cover - console script shim
-    sys.exit(main())
+_exit_code: int | None = None
+
+
+def _exit_without_teardown() -> None:
+    """The last exit handler: end the process once every other one has run.
+
+    Registered before anything else, so it runs after Prefect's own shutdown work (its log and
+    event workers drain in ``threading``'s exit hooks, its loop threads stop in ``atexit``):
+    every log line and event has been sent by then. What it skips is the interpreter's teardown
+    of some 2,000 modules and their objects, 15-20% of a flow command's time, that nothing
+    observes. Not after a traceback (``_exit_code`` unset), nor under coverage (its data file
+    is written by a later exit handler).
+    """
+    if _exit_code is None or "coverage" in sys.modules:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(_exit_code)
+
+
+def entry() -> None:  # pragma: no cover - console script shim (tests/test_cli_exit.py runs it)
+    global _exit_code
+    atexit.register(_exit_without_teardown)
+    _exit_code = main()
+    sys.exit(_exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

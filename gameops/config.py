@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from gameops import backlog as _backlog
 from gameops.backlog import layout as _layouts
 from gameops import branch_rules as _branch_rules
+from gameops import CONFIG_FILE
 from gameops import changelog as _changelog
 from gameops import commit_rules as _commit_rules
 from gameops import project_kind
@@ -33,8 +34,6 @@ from gameops.hooks.names import HOOKS as _HOOKS
 from gameops.errors import BadInput, ConfigError
 from gameops import redaction, yaml_input
 from gameops.fileops import read_input_text, source_files
-
-CONFIG_FILE = "gameops.yaml"
 ENV_PREFIX = "GAMEOPS_"
 
 

@@ -85,6 +85,13 @@ def current_branch(root: Path) -> str | None:
     return out or None
 
 
+def work_tree_head(root: Path) -> tuple[bool, str | None]:
+    """Whether ``root`` is inside a work tree, and its HEAD commit (None before the first
+    commit): ``is_repo`` and ``head`` in one git call, for commands where each call counts."""
+    out = git(root, "rev-parse", "--is-inside-work-tree", "--verify", "--quiet", "HEAD", check=False).splitlines()
+    return (out[:1] == ["true"], out[1] if len(out) > 1 else None)
+
+
 def head(root: Path) -> str | None:
     out = git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False)
     return out or None

@@ -69,6 +69,12 @@ def test_notes_outside_a_repository_is_bad_input(gameops_cli, tmp_path):
     assert r.code == 2 and "not a git repository" in r.stderr
 
 
+def test_notes_in_a_repository_without_commits_is_bad_input(gameops_cli, tmp_path):
+    git(tmp_path, "init", "-q")
+    r = gameops_cli("--project", str(tmp_path), "notes", "--unreleased")
+    assert r.code == 2 and "the repository has no commits" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_notes_without_a_config_skip_the_config_model_and_say_the_same(sample_repo):
     """No gameops.yaml: notes answers without importing pydantic, with the same notes as the
     full config loader gives (an empty gameops.yaml: every default, the backlog detected)."""

@@ -46,11 +46,12 @@ def run(args, ctx) -> int:
         loaded = ctx.loaded()
         src = changelog.NotesSource.from_loaded(loaded)
     root = src.root
-    if not gitops.is_repo(root):
+    inside, head = gitops.work_tree_head(root)
+    if not inside:
         raise BadInput(f"{root}: not a git repository")
     if args.range and (args.unreleased or args.next_version):
         raise BadInput("give a RANGE or --unreleased/--next-version, not both")
-    if not gitops.head(root):
+    if not head:
         raise BadInput(f"{root}: the repository has no commits")
 
     if args.range:
@@ -79,7 +80,7 @@ def _settings_without_config(args):
     """The notes settings when nothing configures them (no config file, no override), else None:
     the full loader then validates the config and reports a bad one (exit 2)."""
     from gameops import changelog
-    from gameops.hooks.settings import CONFIG_FILE  # the pydantic-free home of the name
+    from gameops import CONFIG_FILE
 
     if getattr(args, "config", None):
         return None

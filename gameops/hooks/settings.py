@@ -16,12 +16,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gameops import branch_rules, commit_rules
+from gameops import CONFIG_FILE, branch_rules, commit_rules
 from gameops.errors import BadInput, ConfigError
 from gameops.fileops import read_input_text
 from gameops.hooks.names import HOOKS
 
-CONFIG_FILE = "gameops.yaml"
 
 # key -> (kind, default, minimum for ints)
 SPEC: dict[str, tuple[str, object, int | None]] = {
