@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, detect_archives, inline, table
+from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, consistency, detect_archives, inline, table
 from gameops.backlog.model import Document, status_kind
 
 
@@ -66,10 +66,17 @@ class Layout(Protocol):
         """The active and archived items (the docs statistics), given the done and rejected statuses."""
         ...
 
+    def verify(self, root: Path, places: consistency.Places) -> list[consistency.ItemCheck]:
+        """Is every item in exactly one place and marked for it (``gameops backlog verify``)."""
+        ...
+
 
 class InlineLayout:
     name = "inline"
     known_file = DEFAULT_FILE
+
+    def verify(self, root: Path, places: consistency.Places) -> list[consistency.ItemCheck]:
+        return consistency.verify_inline(root, places)
 
     def files(self, places: BacklogPlaces) -> list[str]:
         return list(dict.fromkeys([places.file, *places.archive_files()]))
@@ -108,6 +115,9 @@ class InlineLayout:
 class TableLayout:
     name = "table"
     known_file = "Docs/Backlog/Backlog.md"
+
+    def verify(self, root: Path, places: consistency.Places) -> list[consistency.ItemCheck]:
+        return consistency.verify_table(root, places)
 
     def files(self, places: BacklogPlaces) -> list[str]:
         return [places.file]
