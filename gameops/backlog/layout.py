@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, consistency, detect_archives, inline, table
+from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, archiving, consistency, detect_archives, inline, table
 from gameops.backlog.model import Document, status_kind
 
 
@@ -70,6 +71,10 @@ class Layout(Protocol):
         """Is every item in exactly one place and marked for it (``gameops backlog verify``)."""
         ...
 
+    def plan_archive(self, root: Path, places: consistency.Places, today: date) -> archiving.ArchivePlan:
+        """Every change an archive run makes (``gameops backlog archive``); touches nothing."""
+        ...
+
 
 class InlineLayout:
     name = "inline"
@@ -77,6 +82,9 @@ class InlineLayout:
 
     def verify(self, root: Path, places: consistency.Places) -> list[consistency.ItemCheck]:
         return consistency.verify_inline(root, places)
+
+    def plan_archive(self, root: Path, places: consistency.Places, today: date) -> archiving.ArchivePlan:
+        return archiving.plan_inline(root, places, today)
 
     def files(self, places: BacklogPlaces) -> list[str]:
         return list(dict.fromkeys([places.file, *places.archive_files()]))
@@ -118,6 +126,9 @@ class TableLayout:
 
     def verify(self, root: Path, places: consistency.Places) -> list[consistency.ItemCheck]:
         return consistency.verify_table(root, places)
+
+    def plan_archive(self, root: Path, places: consistency.Places, today: date) -> archiving.ArchivePlan:
+        return archiving.plan_table(root, places, today)
 
     def files(self, places: BacklogPlaces) -> list[str]:
         return [places.file]
