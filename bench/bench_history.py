@@ -1,10 +1,12 @@
 """`gameops history` at size: 200 recorded runs of 5,000 tests (a million records) on a running
 Prefect server (SQLite, fresh database, free port), read and analyzed.
 
-The records are posted as the table artifacts `gameops test` leaves (same key, description and
-columns), one test in 200 flipping, 25 failing from run 150 on and 40 three times slower from
-run 100 on. Measured: reading the last 200 records (one paged query), the analysis, both
-together (the 2 s goal), and `gameops history --json` as a whole command (plus Python and
+The records are posted as `gameops test` leaves them (compact format 2: a name list once,
+then per run compressed outcome and duration columns), and, side by side on the same server
+under another project, as format-1 table artifacts, for the ratio. One test in 200
+flipping, 25 failing from run 150 on and 40 three times slower from
+run 100 on. Measured: reading the last 200 records, the analysis, both together (the 2 s
+goal) for each format, and `gameops history --json` as a whole command (plus Python and
 Prefect imports).
 """
 
@@ -71,30 +73,50 @@ def main() -> None:
 
         from gameops.tasks.history import history_key, read_runs
 
+        from gameops.tasks.history import names_key
+
+        old_project = f"{PROJECT}-format1"
+        sizes = {"compact": 0, "format1": 0}
         started = time.perf_counter()
-        size = 0
         with get_client(sync_client=True) as client:
+            def post(body: dict) -> None:
+                client.request("POST", "/artifacts/", json=body).raise_for_status()
+
             for i in range(RUNS):
                 run = _run(i)
-                data = json.dumps(run.as_table())
-                size += len(data)
-                r = client.request("POST", "/artifacts/", json={"key": history_key(PROJECT), "type": "table",
-                                                               "data": data, "description": run.describe()})
-                r.raise_for_status()
-        row(f"recorded {RUNS} runs x {TESTS:,} tests", f"{time.perf_counter() - started:.1f} s, {size / 1e6:.0f} MB of JSON")
-        read_runs(PROJECT, 5)  # warm the client
-        t = time.perf_counter()
-        runs = read_runs(PROJECT, RUNS)
-        read_s = time.perf_counter() - t
-        t = time.perf_counter()
-        doc = history.analyze(runs)
-        analyze_s = time.perf_counter() - t
-        row(f"read the last {len(runs)} records (one paged query)", f"{read_s:.2f} s")
-        row(f"analyze {sum(len(r.tests) for r in runs):,} records", f"{analyze_s:.2f} s")
-        total = read_s + analyze_s
-        row("history answered (read + analyze)", f"{total:.2f} s  (goal < {GOAL_S:.0f} s: {'met' if total < GOAL_S else 'NOT met'})")
-        row("found", f"{len(doc['flaky'])} flaky, {len(doc['broken'])} broken, "
-                     f"{sum(s['kind'] == 'test' for s in doc['slower'])} slower tests")
+                digest = history.names_digest(run)
+                if i == 0:  # the name list, once: what `record` stores when no run stored it before
+                    names = json.dumps(history.names_data(run))
+                    sizes["compact"] += len(names)
+                    post({"key": names_key(PROJECT, digest), "type": history.NAMES_TYPE, "data": names,
+                          "description": "names"})
+                data = json.dumps(history.compact_data(run))
+                sizes["compact"] += len(data)
+                post({"key": history_key(PROJECT), "type": history.RECORD_TYPE, "data": data,
+                      "description": history.describe_compact(run, digest)})
+                data = json.dumps(run.as_table())  # format 1, side by side, for the ratio
+                sizes["format1"] += len(data)
+                post({"key": history_key(old_project), "type": "table", "data": data, "description": run.describe()})
+        row(f"recorded {RUNS} runs x {TESTS:,} tests in both formats", f"{time.perf_counter() - started:.1f} s; "
+            f"compact {sizes['compact'] / 1e6:.1f} MB, format 1 {sizes['format1'] / 1e6:.0f} MB of JSON")
+        figures = {}
+        for label, name in (("compact (format 2)", PROJECT), ("table (format 1)", old_project)):
+            read_runs(name, 5)  # warm the client
+            t = time.perf_counter()
+            runs = read_runs(name, RUNS)
+            read_s = time.perf_counter() - t
+            t = time.perf_counter()
+            doc = history.analyze(runs)
+            analyze_s = time.perf_counter() - t
+            total = figures[label] = read_s + analyze_s
+            row(f"{label}: read the last {len(runs)} records", f"{read_s:.2f} s")
+            row(f"{label}: analyze {sum(len(r.tests) for r in runs):,} records", f"{analyze_s:.2f} s")
+            row(f"{label}: history answered (read + analyze)",
+                f"{total:.2f} s  (goal < {GOAL_S:.0f} s: {'met' if total < GOAL_S else 'NOT met'})")
+            row(f"{label}: found", f"{len(doc['flaky'])} flaky, {len(doc['broken'])} broken, "
+                                   f"{sum(s['kind'] == 'test' for s in doc['slower'])} slower tests")
+        row("format 1 / compact (same run, same server)",
+            f"{figures['table (format 1)'] / max(figures['compact (format 2)'], 1e-9):.1f} x")
         project = tmp / PROJECT
         project.mkdir()
         (project / "gameops.yaml").write_text(f"project:\n  name: {PROJECT}\n")

@@ -18,10 +18,15 @@ builds and reads the plain data, so it never imports Prefect.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
+import operator
 import re
-import statistics
-from collections.abc import Iterable, Sequence
+import sys
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,8 +104,127 @@ def from_table(table: Any, description: str | None, run_id: str | None = None, c
                durations_ms=durations, run_id=run_id)
 
 
+# -- the compact record (format 2) -------------------------------------------------------------
+# A run's record is small: its outcomes and durations as compressed columns, and the digest of
+# its name list. The name list (test names and categories) is stored once per distinct list, in
+# its own artifact keyed by that digest, so 200 runs of the same 5,000 tests carry the names once.
+
+COMPACT = "gameops-history/2"
+RECORD_TYPE = "gameops-history"
+NAMES_TYPE = "gameops-history-names"
+_SEP = "\x00"  # never inside a test name read from XML
+_COMPACT_DESCRIPTION = re.compile(r"^" + re.escape(COMPACT)
+                                  + r" commit=(\S*) branch=(\S*) time=(\S*) names=([0-9a-f]{20}) tests=(\d+)")
+
+
+def _pack(data: bytes) -> str:
+    return base64.b64encode(zlib.compress(data, 6)).decode("ascii")
+
+
+def _unpack(text: Any, what: str) -> bytes:
+    try:
+        return zlib.decompress(base64.b64decode(str(text), validate=True))
+    except (ValueError, zlib.error) as exc:
+        raise BadInput(f"{what}: damaged {COMPACT} column ({exc})") from None
+
+
+def names_digest(run: Run) -> str:
+    """The digest that keys the run's name list (tests and their categories, in order)."""
+    h = hashlib.sha256(_SEP.join(run.tests).encode())
+    h.update(b"\x01" + _SEP.join(run.categories).encode())
+    return h.hexdigest()[:20]
+
+
+def names_data(run: Run) -> dict[str, str]:
+    """The name list's artifact data: compressed, separated test names and categories."""
+    return {"format": COMPACT, "tests": _pack(_SEP.join(run.tests).encode()),
+            "categories": _pack(_SEP.join(run.categories).encode())}
+
+
+def compact_data(run: Run) -> dict[str, str]:
+    """The run's compact record: outcomes and durations (little-endian int64 ms) compressed."""
+    durations = array("q", run.durations_ms)
+    if sys.byteorder == "big":
+        durations.byteswap()
+    return {"format": COMPACT, "outcomes": _pack(run.outcomes.encode("ascii")), "durations_ms": _pack(durations.tobytes())}
+
+
+def describe_compact(run: Run, digest: str) -> str:
+    return (f"{COMPACT} commit={run.commit or '-'} branch={run.branch or '-'} time={run.time} "
+            f"names={digest} tests={len(run.tests)}")
+
+
+def compact_names_of(description: str | None) -> str | None:
+    """The names digest a compact record's description points to (None: not a compact record)."""
+    match = _COMPACT_DESCRIPTION.match(description or "")
+    return match.group(4) if match else None
+
+
+def names_from_data(data: Any, digest: str) -> tuple[list[str], list[str]]:
+    """(tests, categories) of a name list artifact."""
+    what = f"name list {digest}"
+    if not isinstance(data, dict) or data.get("format") != COMPACT:
+        raise BadInput(f"{what}: not a {COMPACT} name list")
+    tests = _unpack(data.get("tests"), what).decode().split(_SEP)
+    cats = _unpack(data.get("categories"), what).decode().split(_SEP)
+    if tests == [""]:
+        tests, cats = [], []
+    if len(tests) != len(cats):
+        raise BadInput(f"{what}: tests and categories differ in length")
+    return tests, cats
+
+
+def from_compact(data: Any, description: str | None, names: dict[str, tuple[list[str], list[str]]],
+                 run_id: str | None = None) -> Run:
+    """A compact record read back; ``names`` maps digests to their (tests, categories), shared as is."""
+    what = f"artifact of run {run_id or '?'}"
+    match = _COMPACT_DESCRIPTION.match(description or "")
+    if not match or not isinstance(data, dict):
+        raise BadInput(f"{what}: not a {COMPACT} record")
+    commit, branch, time, digest, count = match.groups()
+    if digest not in names:
+        raise BadInput(f"{what}: its name list {digest} is missing on the server")
+    tests, cats = names[digest]
+    outcomes = _unpack(data.get("outcomes"), what).decode("ascii", errors="replace")
+    raw = _unpack(data.get("durations_ms"), what)
+    if len(raw) % 8:
+        raise BadInput(f"{what}: damaged {COMPACT} durations")
+    durations = array("q")
+    durations.frombytes(raw)
+    if sys.byteorder == "big":
+        durations.byteswap()
+    if not (len(tests) == len(outcomes) == len(durations) == int(count)) or outcomes.strip("pfs"):
+        raise BadInput(f"{what}: {COMPACT} columns do not match its name list")
+    return Run(time=time, commit=None if commit == "-" else commit, branch=None if branch == "-" else branch,
+               tests=tests, categories=cats, outcomes=outcomes, durations_ms=durations.tolist(), run_id=run_id)
+
+
+def run_markdown(run: Run) -> str:
+    """The readable side of a compact record in the UI: counts per category and the failed tests."""
+    c = run.counts
+    lines = [f"# Tests at {(run.commit or '?')[:10]} ({run.branch or '?'})", "",
+             f"{c['passed']} passed, {c['failed']} failed, {c['skipped']} skipped of {c['total']}.", "",
+             "| category | passed | failed | skipped | duration |", "|---|---|---|---|---|"]
+    per: dict[str, list[int]] = {}
+    for cat, out, ms in zip(run.categories, run.outcomes, run.durations_ms):
+        row = per.setdefault(cat, [0, 0, 0, 0])
+        row["pfs".index(out)] += 1
+        row[3] += ms
+    lines += [f"| {_md(cat)} | {p} | {f} | {s} | {ms / 1000:.2f} s |" for cat, (p, f, s, ms) in sorted(per.items())]
+    failed = [name for name, out in zip(run.tests, run.outcomes) if out == "f"]
+    if failed:
+        lines += ["", f"## Failed ({len(failed)})"] + [f"- `{_md(name)}`" for name in failed[:30]]
+        if len(failed) > 30:
+            lines.append(f"- ... and {len(failed) - 30} more")
+    return "\n".join(lines) + "\n"
+
+
 def _median(values: Sequence[int]) -> float:
-    return float(statistics.median(values)) if values else 0.0
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def _halves_growth(values: Sequence[int], factor: float, min_growth_ms: float) -> tuple[float, float] | None:
@@ -116,84 +240,78 @@ def _halves_growth(values: Sequence[int], factor: float, min_growth_ms: float) -
 
 def analyze(runs: Sequence[Run], *, category: str | None = None, factor: float = 2.0,
             min_growth_s: float = 0.05, slowest: int = 10) -> dict[str, Any]:
-    """The history's answers over ``runs`` (oldest first); see the module docstring."""
+    """The history's answers over ``runs`` (oldest first); see the module docstring.
+
+    Column-wise: every test gets one index over all runs (runs that share their name list, as
+    compact records do, share one layout), each run becomes one outcome string and one
+    duration column over those indices, and one transposition gives every test its outcomes
+    and durations across the runs. Only tests that were not simply passed in every run take
+    the slow path.
+    """
     if factor <= 1.0:
         raise BadInput(f"slowdown factor {factor}: must be greater than 1")
     min_growth_ms = min_growth_s * 1000
-    # Per test: the runs it ran (not skipped) in, its outcomes there, its passed durations, its category.
-    per_test: dict[str, tuple[list[int], list[str], list[int], str]] = {}
+    index: dict[str, int] = {}
+    cat_of: list[str] = []
+    layouts: dict[tuple[int, int], _Layout] = {}
+    placed: list[tuple[_Layout, Run]] = []
     categories: list[dict[str, Any]] = []
     cat_durations: dict[str, list[int]] = {}
     for i, run in enumerate(runs):
-        per_cat: dict[str, list[int]] = {}  # category -> [total, passed, failed, skipped, duration_ms]
-        for cat in set(run.categories):
-            if category is None or cat == category:
-                per_cat[cat] = [0, 0, 0, 0, 0]
-        for name, cat, out, ms in zip(run.tests, run.categories, run.outcomes, run.durations_ms):
-            c = per_cat.get(cat)
-            if c is None:  # another category than --category
+        layout = layouts.get((id(run.tests), id(run.categories)))
+        if layout is None:
+            layout = layouts[(id(run.tests), id(run.categories))] = _Layout.of(run, index, cat_of)
+        placed.append((layout, run))
+        for cat, pick in sorted(layout.by_category.items()):
+            if category is not None and cat != category:
                 continue
-            c[0] += 1
-            c[4] += ms
-            if out == "s":
-                c[3] += 1
-                continue
-            entry = per_test.get(name)
-            if entry is None:
-                entry = per_test[name] = ([], [], [], cat)
-            entry[0].append(i)
-            entry[1].append(out)
-            if out == "p":
-                c[1] += 1
-                entry[2].append(ms)
-            else:
-                c[2] += 1
-        for cat, (total, passed, failed, skipped, ms) in sorted(per_cat.items()):
-            ran = passed + failed
+            outs = pick(run.outcomes)
+            total, passed, failed = len(outs), outs.count("p"), outs.count("f")
+            ms = sum(pick(run.durations_ms))
             categories.append({"run": i, "category": cat, "total": total, "passed": passed, "failed": failed,
-                               "skipped": skipped, "pass_rate": round(passed / ran, 4) if ran else None,
+                               "skipped": total - passed - failed,
+                               "pass_rate": round(passed / (passed + failed), 4) if passed + failed else None,
                                "duration_s": round(ms / 1000, 3)})
             cat_durations.setdefault(cat, []).append(ms)
-    seen = {name: e[0] for name, e in per_test.items()}
-    outcomes = {name: e[1] for name, e in per_test.items()}
-    durations = {name: e[2] for name, e in per_test.items()}
-    cat_of = {name: e[3] for name, e in per_test.items()}
+    width = len(cat_of)
+    out_cols = [layout.spread_outcomes(run.outcomes, width) for layout, run in placed]
+    dur_cols = [layout.spread_durations(run.durations_ms, width) for layout, run in placed]
+    by_test_outs = ["".join(t) for t in zip(*out_cols)] if out_cols else []
+    by_test_durs = list(zip(*dur_cols)) if dur_cols else []
+    all_passed = "p" * len(runs)
 
     flaky: list[dict[str, Any]] = []
     broken: list[dict[str, Any]] = []
-    for name, outs in outcomes.items():
-        if "f" not in outs:
-            continue
-        idx = seen[name]
-        by_commit: dict[str | None, set[str]] = {}
-        for i, out in zip(idx, outs):
-            by_commit.setdefault(runs[i].commit, set()).add(out)
-        mixed = [c for c, s in by_commit.items() if c is not None and len(s) == 2]
-        flips = sum(1 for a, b in zip(outs, outs[1:]) if a != b)
-        if mixed or flips >= 2:
-            flaky.append({"test": name, "category": cat_of[name], "passed": outs.count("p"),
-                          "failed": outs.count("f"), "flips": flips, "mixed_commits": mixed,
-                          "runs": [_run_ref(runs[i]) for i, o in zip(idx, outs) if o == "f"]})
-            continue
-        streak = 0
-        for out in reversed(outs):
-            if out != "f":
-                break
-            streak += 1
-        if streak >= 2 or (streak == 1 and len(outs) == 1):
-            first = runs[idx[len(outs) - streak]]
-            broken.append({"test": name, "category": cat_of[name], "since_commit": first.commit,
-                           "since_run": _run_ref(first), "failed_runs": streak,
-                           "passed_before": len(outs) > streak})
     slower: list[dict[str, Any]] = []
-    for name, ds in durations.items():
+    medians: list[tuple[str, str, float]] = []
+    names = list(index)
+    for g, name in enumerate(names):
+        cat = cat_of[g]
+        if category is not None and cat != category:
+            continue
+        column = by_test_outs[g]
+        if column == all_passed:
+            idx: Sequence[int] = range(len(runs))
+            outs = column
+            ds: Sequence[int] = by_test_durs[g]
+        else:
+            idx = [i for i, o in enumerate(column) if o == "p" or o == "f"]
+            if not idx:
+                continue  # skipped (or absent) in every run
+            outs = "".join(column[i] for i in idx)
+            durs = by_test_durs[g]
+            ds = [durs[i] for i in idx if column[i] == "p"]
+            if "f" in outs:
+                _failing(name, cat, runs, idx, outs, flaky, broken)
         grown = _halves_growth(ds, factor, min_growth_ms)
         if grown:
-            slower.append({"kind": "test", "name": name, "category": cat_of[name],
+            slower.append({"kind": "test", "name": name, "category": cat,
                            "before_s": round(grown[0] / 1000, 4), "after_s": round(grown[1] / 1000, 4),
                            "factor": round(grown[1] / max(grown[0], 1e-9), 2) if grown[0] else None})
-    for cat, ds in sorted(cat_durations.items()):
-        grown = _halves_growth(ds, factor, min_growth_ms)
+        if ds:
+            medians.append((name, cat, _median(ds)))
+    for cat, cds in sorted(cat_durations.items()):
+        grown = _halves_growth(cds, factor, min_growth_ms)
         if grown:
             slower.append({"kind": "category", "name": cat, "category": cat,
                            "before_s": round(grown[0] / 1000, 4), "after_s": round(grown[1] / 1000, 4),
@@ -201,16 +319,96 @@ def analyze(runs: Sequence[Run], *, category: str | None = None, factor: float =
     flaky.sort(key=lambda d: (-d["failed"], d["test"]))
     broken.sort(key=lambda d: d["test"])
     slower.sort(key=lambda d: (d["kind"], -(d["after_s"] - d["before_s"]), d["name"]))
-    slow = sorted(((name, _median(ds)) for name, ds in durations.items() if ds), key=lambda x: -x[1])[:slowest]
+    slow = sorted(medians, key=lambda x: -x[2])[:slowest]
     return {
         "runs": [{"index": i, **_run_ref(r), **r.counts} for i, r in enumerate(runs)],
         "flaky": flaky,
         "broken": broken,
         "slower": slower,
         "categories": categories,
-        "slowest": [{"test": name, "category": cat_of[name], "median_s": round(ms / 1000, 4)} for name, ms in slow],
+        "slowest": [{"test": name, "category": cat, "median_s": round(ms / 1000, 4)} for name, cat, ms in slow],
         "settings": {"category": category, "factor": factor, "min_growth_s": min_growth_s},
     }
+
+
+def _failing(name: str, cat: str, runs: Sequence[Run], idx: Sequence[int], outs: str,
+             flaky: list[dict[str, Any]], broken: list[dict[str, Any]]) -> None:
+    """Classify a test that failed at least once: flaky, broken since a commit, or neither."""
+    by_commit: dict[str | None, set[str]] = {}
+    for i, out in zip(idx, outs):
+        by_commit.setdefault(runs[i].commit, set()).add(out)
+    mixed = [c for c, s in by_commit.items() if c is not None and len(s) == 2]
+    flips = sum(1 for a, b in zip(outs, outs[1:]) if a != b)
+    if mixed or flips >= 2:
+        flaky.append({"test": name, "category": cat, "passed": outs.count("p"),
+                      "failed": outs.count("f"), "flips": flips, "mixed_commits": mixed,
+                      "runs": [_run_ref(runs[i]) for i, o in zip(idx, outs) if o == "f"]})
+        return
+    streak = len(outs) - len(outs.rstrip("f"))
+    if streak >= 2 or (streak == 1 and len(outs) == 1):
+        first = runs[idx[len(outs) - streak]]
+        broken.append({"test": name, "category": cat, "since_commit": first.commit,
+                       "since_run": _run_ref(first), "failed_runs": streak,
+                       "passed_before": len(outs) > streak})
+
+
+@dataclass(slots=True)
+class _Layout:
+    """Where one name list's tests sit in the analysis' test index, and its per-category pickers."""
+
+    ids: list[int]
+    identity: bool  # the list's tests are the index's first len(ids) tests, in order
+    by_category: dict[str, Callable[[Sequence[Any]], Sequence[Any]]]
+
+    @classmethod
+    def of(cls, run: Run, index: dict[str, int], cat_of: list[str]) -> _Layout:
+        ids = []
+        for name, cat in zip(run.tests, run.categories):
+            g = index.get(name)
+            if g is None:
+                g = index[name] = len(cat_of)
+                cat_of.append(cat)
+            ids.append(g)
+        positions: dict[str, list[int]] = {}
+        for p, cat in enumerate(run.categories):
+            positions.setdefault(cat, []).append(p)
+        by_category: dict[str, Callable[[Sequence[Any]], Sequence[Any]]] = {}
+        for cat, pos in positions.items():
+            if len(pos) == len(run.categories):
+                by_category[cat] = _whole
+            elif pos[-1] - pos[0] == len(pos) - 1:  # contiguous (one result file per category): a slice
+                by_category[cat] = operator.itemgetter(slice(pos[0], pos[-1] + 1))
+            elif len(pos) == 1:
+                by_category[cat] = _single(pos[0])
+            else:
+                by_category[cat] = operator.itemgetter(*pos)
+        identity = ids == list(range(len(ids)))
+        return cls(ids=ids, identity=identity, by_category=by_category)
+
+    def spread_outcomes(self, outcomes: str, width: int) -> str:
+        """The run's outcomes over the whole index ('-': not in this run)."""
+        if self.identity:
+            return outcomes + "-" * (width - len(outcomes))
+        column = ["-"] * width
+        for g, o in zip(self.ids, outcomes):
+            column[g] = o
+        return "".join(column)
+
+    def spread_durations(self, durations: list[int], width: int) -> list[int]:
+        if self.identity:
+            return durations + [0] * (width - len(durations)) if width > len(durations) else durations
+        column = [0] * width
+        for g, d in zip(self.ids, durations):
+            column[g] = d
+        return column
+
+
+def _whole(seq: Sequence[Any]) -> Sequence[Any]:
+    return seq
+
+
+def _single(p: int) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    return lambda seq: (seq[p],)
 
 
 def _run_ref(run: Run) -> dict[str, Any]:

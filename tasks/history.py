@@ -1,9 +1,13 @@
-"""Test history in Prefect: each run's record as a table artifact, and the reader of the last N.
+"""Test history in Prefect: each run's compact record as an artifact, and the reader of the last N.
 
-The record (``gameops.history.Run``) is stored under the key ``test-history-<project>`` on the
-flow run that produced it, so a team server keeps one history for every machine and the UI
-shows each run's tests as a table. Reading the last N runs is one paged query over that key
-(``POST /artifacts/filter``, newest first), never one request per run.
+The record (``gameops.history``, format 2) is stored under the key ``test-history-<project>`` on
+the flow run that produced it (type ``gameops-history``: compressed outcome and duration
+columns plus the digest of its name list), so a team server keeps one history for every
+machine. The name list is stored once per distinct list under
+``test-history-names-<project>-<digest>``, and a markdown summary beside each record keeps the
+run readable in the UI. Reading the last N runs is one paged query over the record key and one
+over the name lists it points to, never one request per run; format-1 records (the whole
+record as a table artifact) are still read.
 """
 
 from __future__ import annotations
@@ -12,24 +16,45 @@ import json
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import Artifact, create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from gameops import history
+from gameops import history, redaction
 from gameops.errors import BadInput
 from gameops.tasks.artifacts import artifact_key
 
-PAGE = 50  # artifacts per request: a page of 50 runs x 5,000 tests is ~20 MB of JSON
+PAGE = 200  # artifacts per request: a compact record of 5,000 tests is ~10 kB (a format-1 table ~300 kB)
 
 
 def history_key(project: str) -> str:
     return artifact_key(f"test-history-{project}")
 
 
+def names_key(project: str, digest: str) -> str:
+    return artifact_key(f"test-history-names-{project}-{digest}")
+
+
 @task(name="record-test-history", cache_policy=NO_CACHE)
 def record(project: str, run: history.Run) -> None:
-    """Attach the run's record to the current flow run."""
-    create_table_artifact(key=history_key(project), table=run.as_table(), description=run.describe())
+    """Attach the run's compact record (and a readable summary) to the current flow run.
+
+    The name list is stored only when no run stored it before (its key is its digest).
+    """
+    from prefect.client.orchestration import get_client
+
+    digest = history.names_digest(run)
+    key = names_key(project, digest)
+    with get_client(sync_client=True) as client:
+        response = client.request("POST", "/artifacts/filter", json={"artifacts": {"key": {"any_": [key]}}, "limit": 1})
+        response.raise_for_status()
+        known = bool(response.json())
+    if not known:
+        Artifact(type=history.NAMES_TYPE, key=key, data=history.names_data(run),
+                 description=f"{history.COMPACT} name list {digest}: {len(run.tests)} tests").create()
+    Artifact(type=history.RECORD_TYPE, key=history_key(project), data=history.compact_data(run),
+             description=history.describe_compact(run, digest)).create()
+    create_markdown_artifact(markdown=redaction.redact(history.run_markdown(run)),
+                             description=f"Tests of this run: {run.counts['failed']} failed of {run.counts['total']}")
 
 
 def read_runs(project: str, last: int = 30) -> list[history.Run]:
@@ -40,27 +65,50 @@ def read_runs(project: str, last: int = 30) -> list[history.Run]:
     if last < 1:
         raise BadInput(f"--last {last}: must be at least 1")
     ui = (PREFECT_UI_URL.value() or (PREFECT_API_URL.value() or "").rstrip("/").removesuffix("/api")).rstrip("/")
-    body: dict[str, Any] = {"artifacts": {"key": {"any_": [history_key(project)]}, "type": {"any_": ["table"]}},
+    body: dict[str, Any] = {"artifacts": {"key": {"any_": [history_key(project)]},
+                                          "type": {"any_": [history.RECORD_TYPE, "table"]}},
                             "sort": "CREATED_DESC"}
-    found: list[dict[str, Any]] = []
     with get_client(sync_client=True) as client:
-        while len(found) < last:
-            limit = min(PAGE, last - len(found))
-            response = client.request("POST", "/artifacts/filter", json={**body, "limit": limit, "offset": len(found)})
-            response.raise_for_status()
-            page = response.json()
-            found.extend(page)
-            if len(page) < limit:
-                break
+        found = _paged(client, body, last)
+        digests = sorted({d for art in found if (d := history.compact_names_of(art.get("description")))})
+        names: dict[str, tuple[list[str], list[str]]] = {}
+        if digests:
+            keys = {names_key(project, d): d for d in digests}
+            for art in _paged(client, {"artifacts": {"key": {"any_": sorted(keys)}, "type": {"any_": [history.NAMES_TYPE]}},
+                                       "sort": "CREATED_DESC"}, 10_000):
+                digest = keys.get(art.get("key") or "")
+                if digest and digest not in names:
+                    names[digest] = history.names_from_data(_data(art), digest)
     runs: list[history.Run] = []
     for art in reversed(found):
-        data = art.get("data")
-        table = json.loads(data) if isinstance(data, str) else data
-        run = history.from_table(table, art.get("description"), run_id=art.get("flow_run_id"), created=art.get("created"))
+        run_id = art.get("flow_run_id")
+        if art.get("type") == history.RECORD_TYPE:
+            run = history.from_compact(_data(art), art.get("description"), names, run_id=run_id)
+        else:  # format 1: the whole record as a table artifact
+            run = history.from_table(_data(art), art.get("description"), run_id=run_id, created=art.get("created"))
         if run.run_id and ui:
             run.url = f"{ui}/runs/flow-run/{run.run_id}"
         runs.append(run)
     return runs
+
+
+def _data(art: dict[str, Any]) -> Any:
+    data = art.get("data")
+    return json.loads(data) if isinstance(data, str) else data
+
+
+def _paged(client: Any, body: dict[str, Any], last: int) -> list[dict[str, Any]]:
+    """Up to ``last`` artifacts of one filter, a page at a time."""
+    found: list[dict[str, Any]] = []
+    while len(found) < last:
+        limit = min(PAGE, last - len(found))
+        response = client.request("POST", "/artifacts/filter", json={**body, "limit": limit, "offset": len(found)})
+        response.raise_for_status()
+        page = response.json()
+        found.extend(page)
+        if len(page) < limit:
+            break
+    return found
 
 
 @task(name="history-summary", cache_policy=NO_CACHE)

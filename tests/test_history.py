@@ -91,6 +91,15 @@ def test_history_bad_input(gameops_cli, sample_repo):
     assert out.code == 2 and "--last 0" in out.stderr and "Traceback" not in out.stderr
 
 
+def _godot44(tmp_path) -> str:
+    """The fixture game is a Godot 4.4 project and this machine has Godot 3 only: ci's tool check
+    needs a binary that answers --version like Godot 4.4 (these tests are about the test step)."""
+    fake = tmp_path / "godot44"
+    fake.write_text("#!/bin/sh\necho 4.4.1.stable.mono.official.49a5bc7b6\n", encoding="utf-8")
+    fake.chmod(0o755)
+    return str(fake)
+
+
 def test_quarantined_failure_is_reported_and_does_not_fail_ci(prefect, gameops_cli, tmp_path):
     from ci_helpers import game_repo, standin_path
 
@@ -102,7 +111,8 @@ def test_quarantined_failure_is_reported_and_does_not_fail_ci(prefect, gameops_c
     config.write_text(config.read_text(encoding="utf-8").replace("  solution: Lumen.sln\n", (
         "  solution: Lumen.sln\n  quarantine:\n    - Lumen.Core.Tests.ScoringTests.Combo_adds_fifty_per_extra_streak\n"), 1),
         encoding="utf-8")
-    r = gameops_cli("--project", str(repo), "--json", "ci", env={"PATH": standin_path(), "GITHUB_STEP_SUMMARY": ""},
+    r = gameops_cli("--project", str(repo), "--json", "ci", env={"PATH": standin_path(), "GITHUB_STEP_SUMMARY": "",
+                                                            "GODOT_BIN": _godot44(tmp_path)},
                     timeout=900)
     assert "Traceback" not in r.stderr and r.stdout, r.stderr[-3000:]
     doc = json.loads(r.stdout)
@@ -121,3 +131,80 @@ def test_quarantine_names_are_checked(tmp_path):
     (tmp_path / "gameops.yaml").write_text("dotnet:\n  quarantine:\n    - '--logger x'\n", encoding="utf-8")
     with pytest.raises(BadInput, match="quarantine"):
         load(tmp_path, None)
+
+
+def test_compact_record_round_trips_and_shares_its_name_list(tmp_path):
+    runs = _runs(tmp_path)
+    digest = history.names_digest(runs[0])
+    assert all(history.names_digest(r) == digest for r in runs)  # same tests: one name list for all runs
+    names = {digest: history.names_from_data(json.loads(json.dumps(history.names_data(runs[0]))), digest)}
+    back = [history.from_compact(json.loads(json.dumps(history.compact_data(r))), history.describe_compact(r, digest),
+                                 names) for r in runs]
+    for r, b in zip(runs, back):
+        assert (b.tests, b.categories, b.outcomes, b.durations_ms) == (r.tests, r.categories, r.outcomes, r.durations_ms)
+        assert (b.commit, b.branch, b.time) == (r.commit, r.branch, r.time)
+    assert history.analyze(back) == history.analyze(runs)
+    assert "| Unit |" in history.run_markdown(runs[0])
+    with pytest.raises(BadInput, match="name list .* is missing"):
+        history.from_compact(history.compact_data(runs[0]), history.describe_compact(runs[0], "0" * 20), names)
+    damaged = {**history.compact_data(runs[0]), "outcomes": "not base64!"}
+    with pytest.raises(BadInput, match="damaged"):
+        history.from_compact(damaged, history.describe_compact(runs[0], digest), names)
+
+
+def test_test_run_is_recorded_and_auto_quarantine_reads_the_flaky_list(prefect, gameops_cli, tmp_path):
+    """A plain `gameops test` leaves a record `history` reads back; a pass recorded at the same commit
+    makes the test flaky; `ci` with `quarantine: auto` then quarantines it (failure reported, ci green)
+    and attaches the history summary; `history --category` keeps to that category."""
+    from ci_helpers import game_repo, standin_path
+    from prefect.client.orchestration import get_client
+
+    from gameops.tasks.artifacts import artifact_key
+
+    combo = "Lumen.Core.Tests.ScoringTests.Combo_adds_fifty_per_extra_streak"
+    repo = game_repo(tmp_path)
+    config = repo / "gameops.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("name: Lumen", "name: LumenAuto", 1), encoding="utf-8")
+    scoring = repo / "tests" / "Lumen.Core.Tests" / "ScoringTests.cs"
+    scoring.write_text(scoring.read_text(encoding="utf-8").replace(
+        "Assert.Equal(200, Scoring.Combo(3, 100));", 'Assert.Fail("combo bonus is wrong");', 1), encoding="utf-8")
+    env = {"PATH": standin_path(), "GITHUB_STEP_SUMMARY": "", "GODOT_BIN": _godot44(tmp_path)}
+    r = gameops_cli("--project", str(repo), "--json", "test", env=env, timeout=900)
+    assert r.code == 1 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    out = gameops_cli("--project", str(repo), "--json", "history")
+    assert out.code == 0, out.stderr
+    assert len(out.json["runs"]) == 1 and out.json["runs"][0]["failed"] == 1
+    assert [b["test"] for b in out.json["broken"]] == [combo]  # one run, failed: broken since this commit
+    # The same test passed elsewhere at the same commit (a CI job's own TRX): now it is flaky.
+    trx = [p for p in sorted((repo / "TestResults").rglob("*.trx")) if "Combo_adds_fifty" in p.read_text(encoding="utf-8")]
+    assert len(trx) == 1
+    passed = tmp_path / "elsewhere.trx"
+    text = trx[0].read_text(encoding="utf-8")
+    passed.write_text(text.replace('outcome="Failed"', 'outcome="Passed"'), encoding="utf-8")
+    assert gameops_cli("--project", str(repo), "report", "--record", str(passed)).code in (0, 1)
+    out = gameops_cli("--project", str(repo), "--json", "history")
+    assert [f["test"] for f in out.json["flaky"]] == [combo] and out.json["broken"] == []
+    cats = {c["category"] for c in out.json["categories"]}
+    assert len(cats) > 1
+    only = sorted(cats)[0]
+    out = gameops_cli("--project", str(repo), "--json", "history", "--category", only)
+    assert out.code == 0 and {c["category"] for c in out.json["categories"]} == {only}
+    assert all(f["category"] == only for f in out.json["flaky"])
+
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  solution: Lumen.sln\n", "  solution: Lumen.sln\n  quarantine: auto\n", 1), encoding="utf-8")
+    r = gameops_cli("--project", str(repo), "--json", "ci", env=env, timeout=900)
+    assert "Traceback" not in r.stderr and r.stdout, r.stderr[-3000:]
+    doc = json.loads(r.stdout)
+    assert r.code == 0, doc["failures"]
+    assert doc["quarantine"]["tests"] == [combo] and doc["quarantine"]["failed"] == 1
+    assert doc["quarantine"]["source"].startswith("auto")
+    with get_client(sync_client=True) as client:
+        resp = client.request("POST", "/artifacts/filter", json={
+            "artifacts": {"key": {"any_": [artifact_key("test-history-summary-LumenAuto")]}}, "sort": "CREATED_DESC",
+            "limit": 1})
+        resp.raise_for_status()
+        summary = resp.json()
+    assert summary and summary[0]["type"] == "markdown"
+    body = summary[0]["data"]
+    assert "## Flaky tests (1)" in body and combo in body and "over 3 run(s)" in summary[0]["description"]
