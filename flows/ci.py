@@ -41,7 +41,7 @@ def ci(project: str = ".", config: str | None = None) -> dict:
     runs: list[dict] = []
     not_run: list[str] = []
     quarantined = None
-    uses_dotnet = bool(loaded.config.dotnet.solution)
+    uses_dotnet = loaded.uses_csharp  # gameops.project_kind decides
     if uses_dotnet:
         build_doc = run_build(loaded)
         if build_doc["ok"]:

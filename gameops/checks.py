@@ -40,12 +40,6 @@ def _tool_check(tool: tools.Tool, minimum: str | None, label: str | None = None)
     return Check(name, True, f"{tool.version} ({tool.path})")
 
 
-def uses_dotnet(loaded: Loaded) -> bool:
-    return bool(loaded.config.dotnet.solution)
-
-
-def uses_godot(loaded: Loaded) -> bool:
-    return (loaded.godot_dir / "project.godot").exists() or bool(loaded.config.godot.presets)
 
 
 def check_tools(loaded: Loaded) -> list[Check]:
@@ -56,9 +50,9 @@ def check_tools(loaded: Loaded) -> list[Check]:
         Check("tool: python", tools.at_least(py, cfg.tools.python_min), f"{py} ({sys.executable})",
               "" if tools.at_least(py, cfg.tools.python_min) else tools.install_hint("python"))
     )
-    if uses_dotnet(loaded):
+    if loaded.uses_csharp:
         out.append(_tool_check(tools.find_dotnet(), cfg.dotnet.min_version, "dotnet"))
-    if uses_godot(loaded):
+    if loaded.uses_godot:
         godot = tools.find_godot(cfg.godot.binary, loaded.root)
         check = _tool_check(godot, None, "godot")
         misfit = godot_misfit(loaded, godot) if check.ok else None
@@ -122,7 +116,7 @@ def check_files(loaded: Loaded) -> list[Check]:
 
 def check_godot_project(loaded: Loaded) -> list[Check]:
     cfg = loaded.config
-    if not uses_godot(loaded):
+    if not loaded.uses_godot:
         return [Check("godot: project", True, "no project.godot: not a Godot project, export skipped")]
     out: list[Check] = []
     try:

@@ -29,6 +29,7 @@ from gameops import branch_rules as _branch_rules
 from gameops import CONFIG_FILE
 from gameops import changelog as _changelog
 from gameops import commit_rules as _commit_rules
+from gameops import project_kind
 from gameops.hooks.names import HOOKS as _HOOKS
 from gameops.errors import BadInput, ConfigError
 from gameops import redaction, yaml_input
@@ -411,6 +412,16 @@ class Loaded:
     def godot_dir(self) -> Path:
         return self.path(self.config.godot.project_dir)
 
+    @property
+    def uses_csharp(self) -> bool:
+        """The repository builds C# (decided by :mod:`gameops.project_kind`)."""
+        return project_kind.uses_csharp(self.config.dotnet.solution)
+
+    @property
+    def uses_godot(self) -> bool:
+        """The repository is a Godot game (decided by :mod:`gameops.project_kind`)."""
+        return project_kind.uses_godot(self.godot_dir, self.config.godot.presets)
+
     def secrets(self) -> list[str]:
         """Values to redact from anything gameops prints or logs: the variables named in
         ``redact``, the alert webhook URL and the password of the server's database URL."""
@@ -507,16 +518,6 @@ def _validation_message(err: Mapping[str, Any], where_of: Any) -> str:
 # Detection
 
 
-def _find_shallow(root: Path, pattern: str, depth: int = 2) -> list[Path]:
-    found: list[Path] = []
-    for d in range(depth + 1):
-        glob = "/".join(["*"] * d + [pattern])
-        found.extend(p for p in root.glob(glob) if not any(part.startswith(".") for part in p.relative_to(root).parts))
-        if found:
-            break
-    return sorted(found)
-
-
 ARCHIVE_FILE_RE = _backlog.ARCHIVE_FILE_RE
 DEFAULT_ARCHIVE = _backlog.DEFAULT_ARCHIVE
 
@@ -549,14 +550,14 @@ def detect(root: Path, *, tags: bool = True) -> tuple[dict[str, Any], dict[str, 
         sources[path] = f"detected: {why}"
         notes.append(f"{path} = {value!r} ({why})")
 
-    slns = _find_shallow(root, "*.sln", depth=1)
+    slns = project_kind.find_solutions(root)
     if slns:
         rel = slns[0].relative_to(root).as_posix()
         put("dotnet.solution", rel, f"found {rel}" + (f", first of {len(slns)}" if len(slns) > 1 else ""))
         tests = sorted(p.relative_to(root).as_posix() for p in source_files(root, (".csproj",)) if "test" in p.name.lower())
         if tests:
             put("dotnet.test_projects", tests, "test projects by name")
-    godots = _find_shallow(root, "project.godot", depth=2)
+    godots = project_kind.find_godot_projects(root)
     if godots:
         gdir = godots[0].parent.relative_to(root).as_posix() or "."
         if gdir != ".":

@@ -30,8 +30,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from gameops import fileops, fileplan, journal
-from gameops.backlog import inline, table
-from gameops.backlog.model import Document, normalize_status, status_kind
+from gameops.backlog import layout as layouts
+from gameops.backlog.model import normalize_status
 from gameops.config import Loaded
 from gameops.errors import BadInput
 
@@ -87,35 +87,14 @@ def summarize(loaded: Loaded) -> Summary:
     root = loaded.root
     s = Summary()
     done, rejected = cfg.done_statuses, cfg.rejected_statuses
-    if cfg.layout == "table":
-        bpath = root / cfg.file
-        tb = table.parse(Document.read(bpath, cfg.file, within=root))
-        for r in tb.items:
-            kind = table.row_kind(r, done, rejected, bpath.parent, root / cfg.archive_dir)
-            if kind == "archived":
-                continue
-            s.active_by_type[r.type] += 1
-            s.active_by_status[_status_label(r.status)] += 1
-            s.waiting += kind in ("done", "rejected")
-        for paths in table.archived_files(root / cfg.archive_dir).values():  # by unique id: its last file decides
-            rejected_file = "[rejected]" in paths[-1].name
-            s.archived_rejected += rejected_file
-            s.archived_done += not rejected_file
-        return s
-    b = inline.load(root / cfg.file, cfg.file, within=root)
-    for it in b.items:
-        s.active_by_type[it.type] += 1
-        s.active_by_status[_status_label(it.status)] += 1
-        s.waiting += status_kind(it.status, done, rejected) in ("done", "rejected")
-    kinds: dict[str, str] = {}  # by unique id: an id archived twice (or in two archive files) counts once
-    for rel in cfg.archive_files():
-        apath = root / rel
-        if apath.is_file():
-            for it in inline.parse(Document.read(apath, rel, within=root)).items:
-                kinds[it.id] = inline.entry_kind(it, done, rejected)  # the later entry wins
-    s.archived_done = sum(k == "done" for k in kinds.values())
-    s.archived_rejected = sum(k == "rejected" for k in kinds.values())
-    s.archived_cancelled = sum(k == "cancelled" for k in kinds.values())
+    tally = layouts.of(cfg.layout).tally(root, cfg, done, rejected)
+    for type_, status, waiting in tally.active:
+        s.active_by_type[type_] += 1
+        s.active_by_status[_status_label(status)] += 1
+        s.waiting += waiting
+    s.archived_done = tally.archived["done"]
+    s.archived_rejected = tally.archived["rejected"]
+    s.archived_cancelled = tally.archived["cancelled"]
     return s
 
 

@@ -97,12 +97,6 @@ def fingerprint(folder: Path, suffixes: tuple[str, ...] | None = None, extra: st
 # Prerequisites
 
 
-def uses_csharp(loaded: Loaded) -> bool:
-    return bool(loaded.config.dotnet.solution)
-
-
-def uses_godot(loaded: Loaded) -> bool:
-    return (loaded.godot_dir / "project.godot").is_file()
 
 
 def _tool_step(name: str, tool: tools.Tool, minimum: str | None, hint_key: str) -> Step:
@@ -136,11 +130,11 @@ def prerequisites(loaded: Loaded) -> list[Step]:
     else:
         steps.append(Step("python", "failed", f"{py} ({sys.executable}); {cfg.tools.python_min} or newer is needed",
                           tools.install_hint("python"), all_hints("python"), py))
-    if uses_csharp(loaded):
+    if loaded.uses_csharp:
         steps.append(_tool_step(".NET SDK", tools.find_dotnet(), cfg.dotnet.min_version, "dotnet"))
     else:
         steps.append(Step(".NET SDK", "skipped", "the project has no .sln: no C# to build"))
-    if not uses_godot(loaded):
+    if not loaded.uses_godot:
         steps.append(Step("godot", "skipped", "no project.godot: not a Godot project"))
         return steps
     engine, tool = godot_engine(loaded)
@@ -303,7 +297,7 @@ def import_folder(engine, project_dir: Path) -> Path:
 
 
 def godot_import(loaded: Loaded, state: dict, dry_run: bool = False) -> Step:
-    if not uses_godot(loaded):
+    if not loaded.uses_godot:
         return Step("godot import", "skipped", "not a Godot project")
     engine, tool = godot_engine(loaded)
     if engine is None:
@@ -352,7 +346,7 @@ def _csharp_fingerprint(loaded: Loaded, dotnet_version: str) -> str:
 
 
 def _dotnet_ready(loaded: Loaded) -> tuple[Step | None, str]:
-    if not uses_csharp(loaded):
+    if not loaded.uses_csharp:
         return Step("", "skipped", "no C# in this project"), ""
     tool = tools.find_dotnet()
     if not tool.found or not tool.version:
@@ -419,7 +413,7 @@ def next_steps(loaded: Loaded, steps: list[Step]) -> list[str]:
     out.append(f"start your work on a branch: git switch -c {prefixes[0]}/VS_001-short-description")
     out.append("commit messages: type(WORK_ITEM): description, e.g. feat(VS_001): snap blocks to the grid")
     out.append("gameops check          tools, files and the Godot project, any time")
-    if uses_csharp(loaded):
+    if loaded.uses_csharp:
         out.append("gameops test           tests by category (--watch re-runs the quick ones on save)")
     out.append("gameops server start   the Prefect UI, where every gameops run is recorded")
     return out

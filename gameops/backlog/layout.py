@@ -12,10 +12,14 @@ config-free fast path uses it too.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, detect_archives
+from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, archiving, consistency, detect_archives, inline, table
+from gameops.backlog.model import Document, status_kind
 
 
 class BacklogPlaces(Protocol):
@@ -27,6 +31,16 @@ class BacklogPlaces(Protocol):
     archive_dir: str
 
     def archive_files(self) -> list[str]: ...
+
+
+@dataclass
+class Tally:
+    """What a backlog holds, layout-free: each active item as (type, status, done or rejected
+    and waiting for the archive), and the archived items by kind (done, rejected, cancelled),
+    each id counted once."""
+
+    active: list[tuple[str, str, bool]] = field(default_factory=list)
+    archived: Counter[str] = field(default_factory=Counter)
 
 
 class Layout(Protocol):
@@ -45,10 +59,32 @@ class Layout(Protocol):
         """The paths an archive run rewrites or moves (they must be clean before it commits)."""
         ...
 
+    def id_counts(self, root: Path, places: BacklogPlaces) -> dict[str, int]:
+        """How many times each item id occurs across the backlog and its archive."""
+        ...
+
+    def tally(self, root: Path, places: BacklogPlaces, done: list[str], rejected: list[str]) -> Tally:
+        """The active and archived items (the docs statistics), given the done and rejected statuses."""
+        ...
+
+    def verify(self, root: Path, places: consistency.Places) -> list[consistency.ItemCheck]:
+        """Is every item in exactly one place and marked for it (``gameops backlog verify``)."""
+        ...
+
+    def plan_archive(self, root: Path, places: consistency.Places, today: date) -> archiving.ArchivePlan:
+        """Every change an archive run makes (``gameops backlog archive``); touches nothing."""
+        ...
+
 
 class InlineLayout:
     name = "inline"
     known_file = DEFAULT_FILE
+
+    def verify(self, root: Path, places: consistency.Places) -> list[consistency.ItemCheck]:
+        return consistency.verify_inline(root, places)
+
+    def plan_archive(self, root: Path, places: consistency.Places, today: date) -> archiving.ArchivePlan:
+        return archiving.plan_inline(root, places, today)
 
     def files(self, places: BacklogPlaces) -> list[str]:
         return list(dict.fromkeys([places.file, *places.archive_files()]))
@@ -61,10 +97,38 @@ class InlineLayout:
     def archive_paths(self, places: BacklogPlaces) -> list[str]:
         return [places.file, places.archive]
 
+    def id_counts(self, root: Path, places: BacklogPlaces) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for rel in (places.file, *places.archive_files()):
+            p = root / rel
+            if p.exists():
+                for it in inline.parse(Document.read(p, rel, within=root)).items:
+                    counts[it.id] = counts.get(it.id, 0) + 1
+        return counts
+
+    def tally(self, root: Path, places: BacklogPlaces, done: list[str], rejected: list[str]) -> Tally:
+        out = Tally()
+        for it in inline.load(root / places.file, places.file, within=root).items:
+            out.active.append((it.type, it.status, status_kind(it.status, done, rejected) in ("done", "rejected")))
+        kinds: dict[str, str] = {}  # by unique id: an id archived twice (or in two archive files) counts once
+        for rel in places.archive_files():
+            apath = root / rel
+            if apath.is_file():
+                for it in inline.parse(Document.read(apath, rel, within=root)).items:
+                    kinds[it.id] = inline.entry_kind(it, done, rejected)  # the later entry wins
+        out.archived.update(kinds.values())
+        return out
+
 
 class TableLayout:
     name = "table"
     known_file = "Docs/Backlog/Backlog.md"
+
+    def verify(self, root: Path, places: consistency.Places) -> list[consistency.ItemCheck]:
+        return consistency.verify_table(root, places)
+
+    def plan_archive(self, root: Path, places: consistency.Places, today: date) -> archiving.ArchivePlan:
+        return archiving.plan_table(root, places, today)
 
     def files(self, places: BacklogPlaces) -> list[str]:
         return [places.file]
@@ -74,6 +138,24 @@ class TableLayout:
 
     def archive_paths(self, places: BacklogPlaces) -> list[str]:
         return [places.file, places.items_dir, places.archive_dir]
+
+    def id_counts(self, root: Path, places: BacklogPlaces) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for group in (table.item_files(root / places.items_dir), table.archived_files(root / places.archive_dir)):
+            for k, v in group.items():
+                counts[k] = counts.get(k, 0) + len(v)
+        return counts
+
+    def tally(self, root: Path, places: BacklogPlaces, done: list[str], rejected: list[str]) -> Tally:
+        out = Tally()
+        bpath = root / places.file
+        for r in table.parse(Document.read(bpath, places.file, within=root)).items:
+            kind = table.row_kind(r, done, rejected, bpath.parent, root / places.archive_dir)
+            if kind != "archived":
+                out.active.append((r.type, r.status, kind in ("done", "rejected")))
+        for paths in table.archived_files(root / places.archive_dir).values():  # by unique id: its last file decides
+            out.archived["rejected" if "[rejected]" in paths[-1].name else "done"] += 1
+        return out
 
 
 INLINE: Layout = InlineLayout()
