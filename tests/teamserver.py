@@ -79,7 +79,10 @@ def workers(team: Team, pools: dict[str, str], logs: Path, python: str | None = 
         for name, pool in pools.items():
             paths[name] = logs / f"{name}.log"
             procs.append(start_worker(pool, name, team.api_url, paths[name], poll_s=1, python=python,
-                                      env={k: v for k, v in team.env().items() if k != "PREFECT_API_URL"}))
+                                      # INFO: the tests read which runs each worker submitted from its log
+                                      # (an earlier in-process command may have left CRITICAL in os.environ)
+                                      env={**{k: v for k, v in team.env().items() if k != "PREFECT_API_URL"},
+                                           "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "INFO"}))
         yield paths
     finally:
         for p in procs:

@@ -42,7 +42,8 @@ def _release(gameops_cli, repo: Path, store: Path, kill_at: int | None, steps_lo
     env = {"GAMEOPS_RELEASE__STORE": str(store), "GAMEOPS_GODOT__SMOKE_TEST": "false",
            fileops.KILL_ENV: str(kill_at) if kill_at else "", fileops.STEPS_LOG_ENV: str(steps_log or "")}
     start = time.monotonic()
-    r = gameops_cli("--project", str(repo), "release", VERSION, env=env, timeout=600)
+    # its own process: it is the process that is killed (and the kill point is read when it starts)
+    r = gameops_cli("--project", str(repo), "release", VERSION, env=env, timeout=600, process=True)
     return r, time.monotonic() - start
 
 
