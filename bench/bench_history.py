@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.timing import row
+from bench.timing import restore_environ, row, saved_environ
 
 RUNS = 200
 TESTS = 5000
@@ -62,7 +62,7 @@ def main() -> None:
     from gameops.process import kill_tree
 
     tmp = Path(tempfile.mkdtemp(prefix="gameops-bench-history-"))
-    saved = {k: os.environ.get(k) for k in ("GAMEOPS_HOME", "PREFECT_HOME", "PREFECT_API_URL")}
+    saved = saved_environ()
     os.environ.update(GAMEOPS_HOME=str(tmp / "gameops"), PREFECT_HOME=str(tmp / "prefect"))
     os.environ.pop("PREFECT_API_URL", None)
     st = None
@@ -129,11 +129,7 @@ def main() -> None:
     finally:
         if st is not None:
             kill_tree(st.pid, grace_s=10)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        restore_environ(saved)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

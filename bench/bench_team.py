@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.timing import row
+from bench.timing import restore_environ, row, saved_environ
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "sample-game"
@@ -75,7 +75,7 @@ def main() -> None:
         print("   skipped: no headless Godot (make godot)")
         return
     tmp = Path(tempfile.mkdtemp(prefix="gameops-bench-team-"))
-    saved = {k: os.environ.get(k) for k in ("GAMEOPS_HOME", "PREFECT_HOME", "PREFECT_API_URL")}
+    saved = saved_environ()
     os.environ.update(GAMEOPS_HOME=str(tmp / "gameops"), PREFECT_HOME=str(tmp / "prefect"))
     os.environ.pop("PREFECT_API_URL", None)
     st = worker = None
@@ -110,11 +110,7 @@ def main() -> None:
             stop_worker(worker)
         if st is not None:
             kill_tree(st.pid, grace_s=10)
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        restore_environ(saved)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -73,3 +73,19 @@ def user_env() -> dict[str, str]:
     """This environment as a user's shell has it: Python writes its bytecode cache (a CI box or a
     sandbox may set PYTHONDONTWRITEBYTECODE, which makes every run recompile gameops' sources)."""
     return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+SERVER_ENV = ("GAMEOPS_HOME", "PREFECT_HOME", "PREFECT_API_URL")
+
+
+def saved_environ(keys: Sequence[str] = SERVER_ENV) -> dict[str, str | None]:
+    """The values of ``keys`` now (None: unset), for :func:`restore_environ` after a bench's server."""
+    return {k: os.environ.get(k) for k in keys}
+
+
+def restore_environ(saved: dict[str, str | None]) -> None:
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
