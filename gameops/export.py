@@ -437,22 +437,48 @@ def restore(job: Job) -> list[str]:
 
 
 @contextlib.contextmanager
-def godot_may_rewrite(job: Job):
-    """Around a Godot run: the committed bytes are saved first and put back afterwards, even when
-    Godot fails; a kill in between is finished by the next run (:func:`finish_interrupted`)."""
-    state = journal.state_dir(job.project_dir)
-    created = not state.exists()
-    _save_protected(job)
+def one_godot_at_a_time(project_dir: Path, timeout_s: float):
+    """A kernel lock on ``.gameops/godot.lock`` held while Godot works on this project folder.
+
+    Two Godot processes on one folder (parallel platform exports, or two workers sharing a
+    checkout) both rewrite ``project.godot`` and the import cache through temporary files and
+    renames, and one of them fails ("close: Condition rename_error != 0"); they also would share
+    the one saved copy of the committed ``project.godot``. So Godot runs on a folder one at a time:
+    a second export waits (up to its own timeout), it never fails for the first. The kernel frees
+    the lock when a holder dies. The lock file stays (``.gameops/`` ignores itself): deleting it
+    while another process waits on it would let a third one in beside the second.
+    """
+    from filelock import FileLock, Timeout
+
+    journal.ensure_state_dir(project_dir)
+    path = journal.state_dir(project_dir) / "godot.lock"
+    lock = FileLock(str(path), timeout=timeout_s, is_singleton=False, thread_local=False, fallback_to_soft=False)
+    try:
+        lock.acquire(poll_interval=0.2)
+    except Timeout:
+        raise ExportFailed(f"{path}: another Godot run kept this project busy for {timeout_s:g} s") from None
     try:
         yield
     finally:
-        restore(job)
+        lock.release()
+
+
+@contextlib.contextmanager
+def godot_may_rewrite(job: Job):
+    """Around a Godot run: one Godot at a time on the project folder (:func:`one_godot_at_a_time`);
+    the committed bytes are saved first and put back afterwards, even when Godot fails; a kill in
+    between is finished by the next run (:func:`finish_interrupted`)."""
+    with one_godot_at_a_time(job.project_dir, job.timeout_s):
         finish_interrupted(job.project_dir)
-        saved = _saved_dir(job.project_dir)
-        if saved.is_dir() and not any(saved.iterdir()):
-            saved.rmdir()
-        if created and state.is_dir() and [p.name for p in state.iterdir()] == [".gitignore"]:
-            shutil.rmtree(state, ignore_errors=True)  # leave no trace where there was none
+        _save_protected(job)
+        try:
+            yield
+        finally:
+            restore(job)
+            finish_interrupted(job.project_dir)
+            saved = _saved_dir(job.project_dir)
+            if saved.is_dir() and not any(saved.iterdir()):
+                saved.rmdir()
 
 
 # ---------------------------------------------------------------------------

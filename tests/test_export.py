@@ -171,6 +171,36 @@ def test_godot_rewriting_project_godot_is_undone(tmp_path):
     assert (job.project_dir / "project.godot").read_bytes() == before
 
 
+def test_two_exports_of_one_project_folder_take_turns(tmp_path):
+    """Two Godot runs on one folder at once break each other (both rename temporary files over
+    project.godot and the import cache): parallel exports of one project take turns, both succeed,
+    and the committed project.godot is what stays."""
+    import threading
+
+    # Stands in for Godot's rename race: a second Godot that starts while one is working fails.
+    engine = fake_godot(tmp_path, 'if [ -e busy ]; then echo "ERROR: close: Condition \\"rename_error != 0\\" is true."; exit 1; fi; '
+                        ': > busy; echo "_global_script_classes=[  ]" >> project.godot; sleep 1; '
+                        'echo game > "$6"; echo pck > "${6%.*}.pck"; rm busy')
+    job = job_for(tmp_path, engine)
+    before = (job.project_dir / "project.godot").read_bytes()
+    failures: list[BaseException] = []
+
+    def export_to(out: Path) -> None:
+        try:
+            export.run_export(job, out)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    runs = [threading.Thread(target=export_to, args=(tmp_path / name,)) for name in ("out-a", "out-b")]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join()
+    assert failures == []
+    assert (tmp_path / "out-a" / "game.x86_64").is_file() and (tmp_path / "out-b" / "game.x86_64").is_file()
+    assert (job.project_dir / "project.godot").read_bytes() == before
+
+
 def test_judge_uses_exit_code_file_and_log(tmp_path):
     out = tmp_path / "game.x86_64"
     out.write_bytes(b"x")
