@@ -25,8 +25,10 @@ UI_PORT ?=
 demo: install godot
 	@$(if $(UI_PORT),GAMEOPS_SERVER__PORT=$(UI_PORT) )bash scripts/demo.sh
 
+# Test files run side by side, one worker per core (TEST_WORKERS=0: one process, in order).
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check

@@ -65,7 +65,7 @@ def _isolated_env(monkeypatch, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def prefect_api():
-    """Start one Prefect test server for the session; yields its API URL."""
+    """Start one Prefect test server for the session (one per test worker under `make test`); yields its API URL."""
     from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 

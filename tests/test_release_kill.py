@@ -4,7 +4,8 @@ Like the backlog archive's kill test (tests/test_fileops.py): the real `gameops 
 subprocess that SIGKILLs itself right after its N-th crash point (GAMEOPS_FILEOPS_KILL_AT=N: every
 atomic write's two steps, every zip entry, the tag, every file published to the store). An
 uninterrupted release lists its crash points (GAMEOPS_FILEOPS_STEPS_LOG); 21 of them, evenly
-spread from the first to the last, are killed. After each kill the rerun must exit 0 in reasonable time (the
+spread from the first to the last, are killed (dealt out in turn over this file and
+tests/test_release_kill_rest.py, which the test workers run side by side). After each kill the rerun must exit 0 in reasonable time (the
 killed run's concurrency slot freed, not waited out) and leave the state an uninterrupted release
 leaves: a byte-identical zip, no temporary file, the store complete, the tag in place, the same
 CHANGELOG, project.godot and history as the uninterrupted release's."""
@@ -55,8 +56,12 @@ def _leftovers(*folders: Path) -> list[Path]:
     return found
 
 
-@pytest.mark.timeout(3600)  # 40+ releases: about 1 minute each on a loaded 2-core machine
-def test_sigkill_at_every_release_step_then_rerun_finishes_it(gameops_cli, sample_repo, prefect, tmp_path):
+def sweep(gameops_cli, sample_repo, tmp_path, share: int, shares: int) -> None:
+    """An uninterrupted reference release, then every ``shares``-th of the KILL_POINTS (starting at
+    ``share``): killed there, rerun, compared with the reference. The points are dealt out in turn
+    so that each share has early and late ones (a late kill takes longer: more was done before it);
+    together the shares are every point. The suite runs one share per file (test workers take a
+    file each: ``make test`` runs them side by side)."""
     base = with_commits(sample_repo)
 
     def clone(name: str) -> Path:
@@ -79,7 +84,7 @@ def test_sigkill_at_every_release_step_then_rerun_finishes_it(gameops_cli, sampl
     # so every kind of step is hit (Godot's saved project files, zip entries, checksums, manifest,
     # CHANGELOG, release commit, tag, store).
     total = len(steps)
-    points = sorted({1 + round(i * (total - 1) / (KILL_POINTS - 1)) for i in range(KILL_POINTS)})
+    points = sorted({1 + round(i * (total - 1) / (KILL_POINTS - 1)) for i in range(KILL_POINTS)})[share::shares]
     killed = 0
     for n in points:
         where = f"kill at point {n} of {total} ({steps[n - 1]})"
@@ -100,4 +105,12 @@ def test_sigkill_at_every_release_step_then_rerun_finishes_it(gameops_cli, sampl
         assert git(repo, "rev-list", "--count", "HEAD") == ref_commits, f"{where}: commits differ"
         assert (repo / "CHANGELOG.md").read_bytes() == ref_changelog and (repo / "project.godot").read_bytes() == ref_project
         assert _leftovers(repo, store) == [], f"{where}: temporary files left"
-    assert killed >= 20, f"only {killed} kill points"
+    assert killed == len(points) and killed >= (KILL_POINTS - 1) // shares, f"only {killed} kill points"
+
+
+SHARES = 2  # this file takes the first share, tests/test_release_kill_rest.py the second
+
+
+@pytest.mark.timeout(3600)  # 20+ releases: about 1 minute each on a loaded 2-core machine
+def test_sigkill_at_release_steps_then_rerun_finishes_it(gameops_cli, sample_repo, prefect, tmp_path):
+    sweep(gameops_cli, sample_repo, tmp_path, 0, SHARES)
