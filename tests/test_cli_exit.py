@@ -61,3 +61,43 @@ def test_the_exit_code_of_a_failed_flow_survives_the_fast_exit(sample_repo, game
     with get_client(sync_client=True) as client:
         messages = _logs(client, _flow_run_id(r.stderr))
     assert any(m.startswith("Finished in state Failed") for m in messages), messages
+
+
+def test_a_flow_command_stores_its_parameters_without_importing_fastapi(sample_repo, gameops_cli, prefect):
+    """Prefect encodes a run's parameters with FastAPI's encoder, importing FastAPI on the first
+    flow call (0.2-0.25 s of every command); the command line's plain parameters are stored as
+    they are, and the run in the UI shows the same parameters."""
+    r = gameops_cli("--project", str(sample_repo), "check", process=True, env={**GODOT, "PYTHONPROFILEIMPORTTIME": "1"})
+    assert r.code == 0, r.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time:")}
+    assert "prefect.flow_engine" in imported  # the import log is there: the next line can fail
+    assert not [m for m in imported if m == "fastapi" or m.startswith("fastapi.")]
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(_flow_run_id(r.stderr))
+    assert run.parameters == {"project": str(sample_repo), "config": str(sample_repo / "gameops.yaml")}
+
+
+def test_plain_parameters_are_what_prefects_encoder_gives():
+    from pathlib import Path
+
+    from prefect import flow
+    from prefect.flows import Flow
+
+    from gameops.flows.runtime import plain_parameters
+
+    @flow
+    def job(project: str = ".", platforms: list[str] | None = None, tag: bool = True, last: int = 30,
+            factor: float = 2.0, extra: dict | None = None) -> None:
+        """A flow with the parameter kinds gameops' flows take."""
+
+    plain = {"project": "/games/x", "platforms": ["linux", "windows"], "tag": False, "last": 200, "factor": 1.5,
+             "extra": {"a": [1, None, {"b": "c"}]}}
+    other = {"project": Path("/games/x"), "platforms": ("linux",), "tag": True, "last": 3, "factor": float("nan"),
+             "extra": {1: "not a str key"}}
+    prefects = {name: Flow.serialize_parameters(job, params) for name, params in (("plain", plain), ("other", other))}
+    fast = plain_parameters(job)
+    stored = fast.serialize_parameters(plain)
+    assert stored == prefects["plain"] and stored["platforms"] is not plain["platforms"]  # a copy, like Prefect's
+    other_stored = fast.serialize_parameters(other)  # not plain JSON: Prefect's own encoder decides
+    assert other_stored["project"] == "/games/x" and other_stored["platforms"] == ["linux"]
+    assert other_stored.keys() == prefects["other"].keys() and other_stored["extra"] == prefects["other"]["extra"]
