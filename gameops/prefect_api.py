@@ -3,8 +3,8 @@
 Importing Prefect's client costs 1.5-2 s of a command (its settings, schemas, logging and
 plugins), far more than the requests a read-only command sends. :func:`plain_settings`
 decides whether the client settings are all in this process's environment, where gameops can
-read them as Prefect does; :class:`RestClient` then sends the requests with ``httpx`` (the HTTP
-library Prefect's own client uses) and behaves like Prefect's client where a caller can see it:
+read them as Prefect does; :class:`RestClient` then sends the requests with the standard
+library's HTTP client and behaves like Prefect's client where a caller can see it:
 
 - ``PREFECT_API_URL`` is the base URL; ``PREFECT_API_AUTH_STRING`` is sent as HTTP Basic
   authentication, else ``PREFECT_API_KEY`` as a Bearer token; ``PREFECT_CLIENT_CUSTOM_HEADERS``
@@ -40,6 +40,9 @@ import os
 import random
 import re
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -227,29 +230,62 @@ def _toml_table(path: Path, header: tuple[str, ...]) -> dict[str, Any] | str:
     return table if isinstance(table, dict) else {}
 
 
+@dataclass
+class Response:
+    """An answer of the API: ``status``, ``headers``, the (decoded) ``body``."""
+
+    status_code: int
+    reason_phrase: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def is_error(self) -> bool:
+        return self.status_code >= 400
+
+    def raise_for_status(self) -> None:
+        """A no-op: :meth:`RestClient.request` raises on an error answer already (as Prefect's client)."""
+
+
 class RestClient:
     """A synchronous client for Prefect's REST API (``with RestClient(settings) as client``):
-    ``client.request(method, path, json=...)`` returns the ``httpx.Response`` or raises
-    :class:`ApiError`, like Prefect's ``get_client(sync_client=True)``."""
+    ``client.request(method, path, json=...)`` returns the :class:`Response` or raises
+    :class:`ApiError`, like Prefect's ``get_client(sync_client=True)``.
+
+    Built on the standard library's ``urllib.request`` (proxies from ``HTTP(S)_PROXY`` /
+    ``NO_PROXY``, TLS, redirects): importing httpx and httpcore (with HTTP/2, click, rich and
+    pygments behind them) cost 0.3-0.6 s, more than the whole read."""
 
     def __init__(self, settings: ApiSettings) -> None:
-        import httpx
-
-        from gameops import __version__
-
         self.settings = settings
-        self._httpx = httpx
-        verify: Any = settings.verify
-        if verify is not False:
+        handlers: list[Any] = [_Redirects()]
+        if settings.url.lower().startswith("https:"):
             import ssl
 
-            if verify is True:
-                import certifi
+            if settings.verify is False:
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            else:
+                cafile = settings.verify if isinstance(settings.verify, str) else None
+                if cafile is None:
+                    import certifi
 
-                verify = certifi.where()
-            verify = ssl.create_default_context(cafile=verify)
-        self._client = httpx.Client(base_url=settings.url, headers={**settings.headers, "User-Agent": f"gameops/{__version__}"},
-                                    verify=verify, timeout=settings.timeout_s, follow_redirects=True)
+                    cafile = certifi.where()
+                context = ssl.create_default_context(cafile=cafile)
+            handlers.append(urllib.request.HTTPSHandler(context=context))
+        self._opener = urllib.request.build_opener(*handlers)
+        from gameops import __version__
+
+        self._headers = {**settings.headers, "User-Agent": f"gameops/{__version__}", "Accept": "application/json",
+                         "Accept-Encoding": "gzip"}
         self._csrf: dict[str, str] | None = None
         self._connected = False
 
@@ -260,23 +296,22 @@ class RestClient:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        self._opener.close()
 
-    def request(self, method: str, path: str, json: Any = None) -> Any:
-        httpx = self._httpx
-        retryable: tuple[type[Exception], ...] = (httpx.TimeoutException, httpx.ReadError, httpx.WriteError,
-                                                  httpx.RemoteProtocolError, httpx.LocalProtocolError)
+    def request(self, method: str, path: str, json: Any = None) -> Response:
+        method = method.upper()
         tries = 0
         while True:
-            headers = dict(self._csrf or {}) if method.upper() != "GET" else {}
             wait: float | None = None
             try:
-                response = self._client.request(method, path, json=json, headers=headers)
-            except (httpx.ConnectError, *retryable) as exc:
-                # like Prefect: a refused connection fails at once until the server has answered once
-                if tries >= self.settings.max_retries or (isinstance(exc, httpx.ConnectError) and not self._connected):
+                response = self._send(method, path, json, self._csrf if method != "GET" else None)
+            except OSError as exc:  # refused, reset, timed out, DNS (urllib's URLError is an OSError)
+                reason = getattr(exc, "reason", exc)
+                timed_out = isinstance(reason, TimeoutError)
+                # like Prefect: a server that never answered fails at once (a wrong URL), unless it timed out
+                if tries >= self.settings.max_retries or not (self._connected or timed_out):
                     raise ApiError(self._hide(f"the Prefect API at {self.settings.url} cannot be reached "
-                                              f"({type(exc).__name__}: {exc})")) from None
+                                              f"({type(reason).__name__}: {reason})")) from None
             else:
                 self._connected = True
                 if response.status_code == 403 and "csrf token" in response.text.lower() and self.settings.csrf \
@@ -286,16 +321,30 @@ class RestClient:
                 if response.status_code not in RETRY_STATUS or tries >= self.settings.max_retries:
                     if response.is_error:
                         raise ApiError(self._hide(f"the Prefect API answered {response.status_code} "
-                                                  f"{response.reason_phrase} to {method.upper()} {path}{_detail(response)}"))
+                                                  f"{response.reason_phrase} to {method} {path}{_detail(response)}"))
                     return response
                 wait = _retry_after(response.headers.get("Retry-After"))
             tries += 1
             delay = wait if wait is not None else 2.0 ** tries
             time.sleep(delay * (1 + random.uniform(0 if wait is not None else -1, 1) * self.settings.jitter))
 
+    def _send(self, method: str, path: str, body: Any, extra: dict[str, str] | None) -> Response:
+        headers = {**self._headers, **(extra or {})}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.settings.url.rstrip("/") + path, data=data, headers=headers, method=method)
+        try:
+            with self._opener.open(request, timeout=self.settings.timeout_s) as answer:
+                return _response(answer.status, answer.reason, answer.headers, answer.read())
+        except urllib.error.HTTPError as exc:  # an error answer is an answer
+            with exc:
+                return _response(exc.code, exc.reason, exc.headers, exc.read())
+
     def _csrf_headers(self) -> dict[str, str]:
         client = str(uuid.uuid4())
-        response = self._client.get("/csrf-token", params={"client": client})
+        response = self._send("GET", f"/csrf-token?client={client}", None, None)
         if response.status_code == 422:  # protection off on this server
             return {}
         if response.is_error:
@@ -307,6 +356,32 @@ class RestClient:
         from gameops import redaction
 
         return redaction.redact(text, self.settings.secrets)
+
+
+def _response(status: int, reason: Any, headers: Any, body: bytes) -> Response:
+    if (headers.get("Content-Encoding") or "").lower() == "gzip":
+        import zlib
+
+        body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
+    return Response(status, str(reason or ""), headers, body)
+
+
+class _Redirects(urllib.request.HTTPRedirectHandler):
+    """Redirects as httpx (Prefect's client) follows them: 307/308 keep the method and body, and
+    the credentials never go to another origin."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if code in (307, 308):  # req.headers: the request's own headers (not Host, set per connection)
+            new = urllib.request.Request(newurl, data=req.data, method=req.get_method(), origin_req_host=req.origin_req_host,
+                                         unverifiable=True, headers=dict(req.headers))
+        else:
+            new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None:
+            before, after = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(newurl)
+            if (before.scheme, before.netloc) != (after.scheme, after.netloc):
+                for name in [k for k, _ in new.header_items() if k.lower() == "authorization"]:
+                    new.remove_header(name)
+        return new
 
 
 def _detail(response: Any) -> str:

@@ -19,10 +19,12 @@ from history_helpers import COMMITS, write_runs
 class Receiver:
     """A local HTTP server that answers like a Prefect API with no artifacts and records every
     request (method, path, headers, body). ``csrf``: it asks for a CSRF token, as a server with
-    PREFECT_SERVER_CSRF_PROTECTION_ENABLED does; ``status``: every artifact query fails so."""
+    PREFECT_SERVER_CSRF_PROTECTION_ENABLED does; ``status``: every artifact query fails so;
+    ``redirect``: artifact queries are sent on there (308, ``redirect`` + the path)."""
 
-    def __init__(self, csrf: bool = False, status: int = 200) -> None:
+    def __init__(self, csrf: bool = False, status: int = 200, redirect: str | None = None) -> None:
         self.requests: list[dict] = []
+        self.redirect = redirect
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,6 +59,12 @@ class Receiver:
 
             def do_POST(self):
                 entry = self._record()
+                if receiver.redirect and not self.path.startswith("/moved"):
+                    self.send_response(308)
+                    self.send_header("Location", receiver.redirect + self.path)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if csrf and entry["headers"].get("Prefect-Csrf-Token") != "tok-1":
                     return self._answer(403, {"detail": "Missing CSRF token."})
                 if status != 200:
@@ -76,7 +84,7 @@ class Receiver:
         self.server.server_close()
 
     def queries(self) -> list[dict]:
-        return [r for r in self.requests if r["path"] == "/api/artifacts/filter"]
+        return [r for r in self.requests if r["path"].endswith("/api/artifacts/filter")]
 
 
 def _settings(env: dict[str, str], cwd: Path) -> prefect_api.ApiSettings:
@@ -182,6 +190,23 @@ def test_reader_fetches_a_csrf_token_when_the_server_asks(tmp_path):
     assert [p["headers"].get("Prefect-Csrf-Token") for p in posts] == [None, "tok-1"]
     token_request = next(r for r in rx.requests if r["path"].startswith("/api/csrf-token"))
     assert token_request["path"].endswith(posts[1]["headers"]["Prefect-Csrf-Client"])
+
+
+def test_redirects_keep_the_query_and_never_carry_the_key_to_another_origin(tmp_path):
+    env = {"PREFECT_API_KEY": "pnu_key123"}
+    with Receiver() as other, Receiver(redirect=other.url.removesuffix("/api") + "/moved") as rx:
+        with prefect_api.RestClient(_settings({"PREFECT_API_URL": rx.url, **env}, tmp_path)) as client:
+            assert history_artifacts.read_runs(client, "game", 4, None) == []
+        rx.redirect = rx.url.removesuffix("/api") + "/moved"  # now to itself: the same origin
+        with prefect_api.RestClient(_settings({"PREFECT_API_URL": rx.url, **env}, tmp_path)) as client:
+            assert history_artifacts.read_runs(client, "game", 6, None) == []
+    first, moved_here = [q for q in rx.queries() if q["body"]["limit"] == 4], rx.queries()[-1]
+    (moved_away,) = other.queries()
+    assert first[0]["headers"]["Authorization"] == "Bearer pnu_key123"
+    assert moved_away["path"] == "/moved/api/artifacts/filter" and moved_away["body"]["limit"] == 4
+    assert "Authorization" not in moved_away["headers"]
+    assert moved_here["path"] == "/moved/api/artifacts/filter" and moved_here["body"]["limit"] == 6
+    assert moved_here["headers"]["Authorization"] == "Bearer pnu_key123"
 
 
 def test_refused_key_is_one_line_without_the_secret(gameops_cli, sample_repo):
