@@ -31,7 +31,10 @@ def run(args, ctx) -> int:
     out = Path(args.html) if args.html else None
     if out is not None and out.is_dir():
         raise BadInput(f"--html {out}: is a folder, not a file")
-    name = ctx.loaded().config.project.name
+    from gameops import project_name
+
+    # the one value this command needs; the config model only when the file is not plain
+    name = project_name.configured(args.project, args.config) or ctx.loaded().config.project.name
     prepare_prefect_environment(ctx.verbose)
     runs = _read_runs(ctx, name, args.last)
     doc = history.analyze(runs, category=args.category, factor=args.factor)
