@@ -304,7 +304,7 @@ def test_history_with_its_settings_in_the_environment_never_imports_prefect(samp
 
     code = ("import sys\nfrom gameops.cli import main\n"
             f"code = main(['--project', {str(sample_repo)!r}, '--json', 'history'])\n"
-            "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'pydantic', 'pydantic_settings'}))")
+            "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'prefect', 'pydantic', 'rich', 'httpx'}))")
     with Receiver() as rx:
         out = subprocess.run([sys.executable, "-c", code], env={**_clean_environ(), "PREFECT_API_URL": rx.url},
                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
