@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -438,29 +439,49 @@ def restore(job: Job) -> list[str]:
 
 @contextlib.contextmanager
 def one_godot_at_a_time(project_dir: Path, timeout_s: float):
-    """A kernel lock on ``.gameops/godot.lock`` held while Godot works on this project folder.
+    """Held while Godot works on this project folder: a kernel lock on the folder itself.
 
     Two Godot processes on one folder (parallel platform exports, or two workers sharing a
     checkout) both rewrite ``project.godot`` and the import cache through temporary files and
     renames, and one of them fails ("close: Condition rename_error != 0"); they also would share
     the one saved copy of the committed ``project.godot``. So Godot runs on a folder one at a time:
     a second export waits (up to its own timeout), it never fails for the first. The kernel frees
-    the lock when a holder dies. The lock file stays (``.gameops/`` ignores itself): deleting it
-    while another process waits on it would let a third one in beside the second.
+    the lock when a holder dies. On POSIX the lock is ``flock`` on the project folder (nothing is
+    written: a dry run leaves no trace); on Windows it is a lock file, ``.gameops/godot.lock``, left
+    in place (``.gameops/`` ignores itself; deleting a lock file others may wait on would let two in).
     """
-    from filelock import FileLock, Timeout
+    busy = f"{project_dir}: another Godot run kept this project busy for {timeout_s:g} s"
+    if os.name != "posix":  # pragma: no cover - Windows
+        from filelock import FileLock, Timeout
 
-    journal.ensure_state_dir(project_dir)
-    path = journal.state_dir(project_dir) / "godot.lock"
-    lock = FileLock(str(path), timeout=timeout_s, is_singleton=False, thread_local=False, fallback_to_soft=False)
+        journal.ensure_state_dir(project_dir)
+        lock = FileLock(str(journal.state_dir(project_dir) / "godot.lock"), timeout=timeout_s,
+                        is_singleton=False, thread_local=False)
+        try:
+            lock.acquire(poll_interval=0.2)
+        except Timeout:
+            raise ExportFailed(busy) from None
+        try:
+            yield
+        finally:
+            lock.release()
+        return
+    import fcntl
+
+    fd = os.open(project_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        lock.acquire(poll_interval=0.2)
-    except Timeout:
-        raise ExportFailed(f"{path}: another Godot run kept this project busy for {timeout_s:g} s") from None
-    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ExportFailed(busy) from None
+                time.sleep(0.2)
         yield
     finally:
-        lock.release()
+        os.close(fd)  # closing the only descriptor frees the lock
 
 
 @contextlib.contextmanager
@@ -469,6 +490,8 @@ def godot_may_rewrite(job: Job):
     the committed bytes are saved first and put back afterwards, even when Godot fails; a kill in
     between is finished by the next run (:func:`finish_interrupted`)."""
     with one_godot_at_a_time(job.project_dir, job.timeout_s):
+        state = journal.state_dir(job.project_dir)
+        created = not state.exists()
         finish_interrupted(job.project_dir)
         _save_protected(job)
         try:
@@ -479,6 +502,8 @@ def godot_may_rewrite(job: Job):
             saved = _saved_dir(job.project_dir)
             if saved.is_dir() and not any(saved.iterdir()):
                 saved.rmdir()
+            if created and state.is_dir() and [p.name for p in state.iterdir()] == [".gitignore"]:
+                shutil.rmtree(state, ignore_errors=True)  # leave no trace where there was none
 
 
 # ---------------------------------------------------------------------------

@@ -16,10 +16,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, archiving, consistency, detect_archives, inline, table
-from gameops.backlog.model import Document, status_kind
+from gameops.backlog import DEFAULT_ARCHIVE, DEFAULT_FILE, detect_archives
+
+if TYPE_CHECKING:  # the parsers are imported where a method needs them: the notes' fast path needs none
+    from gameops.backlog import archiving, consistency
 
 
 class BacklogPlaces(Protocol):
@@ -81,9 +83,11 @@ class InlineLayout:
     known_file = DEFAULT_FILE
 
     def verify(self, root: Path, places: consistency.Places) -> list[consistency.ItemCheck]:
+        from gameops.backlog import consistency
         return consistency.verify_inline(root, places)
 
     def plan_archive(self, root: Path, places: consistency.Places, today: date) -> archiving.ArchivePlan:
+        from gameops.backlog import archiving
         return archiving.plan_inline(root, places, today)
 
     def files(self, places: BacklogPlaces) -> list[str]:
@@ -98,6 +102,8 @@ class InlineLayout:
         return [places.file, places.archive]
 
     def id_counts(self, root: Path, places: BacklogPlaces) -> dict[str, int]:
+        from gameops.backlog import inline
+        from gameops.backlog.model import Document
         counts: dict[str, int] = {}
         for rel in (places.file, *places.archive_files()):
             p = root / rel
@@ -107,6 +113,8 @@ class InlineLayout:
         return counts
 
     def tally(self, root: Path, places: BacklogPlaces, done: list[str], rejected: list[str]) -> Tally:
+        from gameops.backlog import inline
+        from gameops.backlog.model import Document, status_kind
         out = Tally()
         for it in inline.load(root / places.file, places.file, within=root).items:
             out.active.append((it.type, it.status, status_kind(it.status, done, rejected) in ("done", "rejected")))
@@ -125,9 +133,11 @@ class TableLayout:
     known_file = "Docs/Backlog/Backlog.md"
 
     def verify(self, root: Path, places: consistency.Places) -> list[consistency.ItemCheck]:
+        from gameops.backlog import consistency
         return consistency.verify_table(root, places)
 
     def plan_archive(self, root: Path, places: consistency.Places, today: date) -> archiving.ArchivePlan:
+        from gameops.backlog import archiving
         return archiving.plan_table(root, places, today)
 
     def files(self, places: BacklogPlaces) -> list[str]:
@@ -140,6 +150,7 @@ class TableLayout:
         return [places.file, places.items_dir, places.archive_dir]
 
     def id_counts(self, root: Path, places: BacklogPlaces) -> dict[str, int]:
+        from gameops.backlog import table
         counts: dict[str, int] = {}
         for group in (table.item_files(root / places.items_dir), table.archived_files(root / places.archive_dir)):
             for k, v in group.items():
@@ -147,6 +158,8 @@ class TableLayout:
         return counts
 
     def tally(self, root: Path, places: BacklogPlaces, done: list[str], rejected: list[str]) -> Tally:
+        from gameops.backlog import table
+        from gameops.backlog.model import Document
         out = Tally()
         bpath = root / places.file
         for r in table.parse(Document.read(bpath, places.file, within=root)).items:
