@@ -175,7 +175,13 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 def _set_by_files(env: Mapping[str, str], environ: Mapping[str, str], cwd: Path) -> str | None:
-    """Why a settings file Prefect reads leaves the decision to Prefect; None when none does."""
+    """Why a settings file Prefect reads leaves the decision to Prefect; None when none does.
+
+    The working folder may be an untrusted checkout: its files are only searched for setting
+    names (no value is used), and one that is a link is not followed at all (Prefect decides)."""
+    for name in (".env", "prefect.toml", "pyproject.toml"):
+        if (cwd / name).is_symlink():
+            return f"{cwd / name} is a link"
     dotenv = cwd / ".env"
     if dotenv.is_file():
         try:

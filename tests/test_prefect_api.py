@@ -266,6 +266,15 @@ def test_settings_files_send_the_reader_to_prefects_client(tmp_path, files, env,
     assert decision.settings is None and reason in decision.reason
 
 
+def test_a_settings_file_that_is_a_link_is_not_followed(tmp_path):
+    outside = tmp_path / "outside.env"
+    outside.write_text("HARMLESS=1\n")
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / ".env").symlink_to(outside)
+    decision = prefect_api.plain_settings({"PREFECT_API_URL": "http://127.0.0.1:4200/api"}, tmp_path / "work")
+    assert decision.settings is None and ".env is a link" in decision.reason
+
+
 def test_settings_that_do_not_touch_the_client_keep_the_plain_reader(tmp_path):
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / "profiles.toml").write_text(
