@@ -219,6 +219,17 @@ def test_refused_key_is_one_line_without_the_secret(gameops_cli, sample_repo):
     assert len(out.stderr.strip().splitlines()) == 1
 
 
+def test_unreachable_server_is_one_line(gameops_cli, sample_repo):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = gameops_cli("--project", str(sample_repo), "history", env={"PREFECT_API_URL": f"http://127.0.0.1:{port}/api"})
+    assert out.code == 1 and "cannot be reached" in out.stderr and f"127.0.0.1:{port}" in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
 # -- when Prefect's client decides --------------------------------------------------------------
 
 def _clean_environ() -> dict[str, str]:
