@@ -1,11 +1,17 @@
 """A release as an ordered list of small steps over one plan (GoReleaser's shape), no Prefect.
 
-``make_plan`` does every check and computes everything before anything is written: the version
-(given, or ``--bump`` from conventional commits), the repository checks (clean tree, allowed
-branch, tag absent or at HEAD, shallow clone warned about), the presets and the engine, the notes
-and the new CHANGELOG text, and what already exists (idempotency). Bad input raises
-:class:`BadInput` (exit 2); a repository that must not be released raises :class:`JobFailed`
-(exit 1). The steps (``dotnet_publish``, export in gameops.export, ``package``, ``finish``,
+``make_plan`` does every check and computes everything before anything is written, as a list of
+small plan steps (``PLAN_STEPS``) sharing one :class:`PlanContext`: each reads what earlier steps
+put there and adds its own part. In order: the request and the repository, the output folder and
+the ``release.include`` files, the CHANGELOG, the version (given, or ``--bump`` from conventional
+commits), its tag, never backwards, the release folder (``INPUT_STEPS``: what the command line
+checks before Prefect starts), then the released commit, the Godot project, the export jobs and
+the engine, the archive names, the date, the .NET SDK, the notes and the new CHANGELOG text, the
+scratch folder of a dry run, and last the repository checks (clean tree, allowed branch, tag
+absent or at HEAD, shallow clone warned about) and what already exists (idempotency). Bad input
+raises :class:`BadInput` (exit 2) before any slow work (git log over the history, Godot, dotnet)
+where it can; a repository that must not be released raises :class:`JobFailed` (exit 1). The
+release steps (``dotnet_publish``, export in gameops.export, ``package``, ``finish``,
 ``update_changelog``, ``create_tag``, ``publish``) are what the Prefect tasks wrap.
 
 Idempotency: a release folder whose manifest names HEAD is verified against its SHA256SUMS and
@@ -19,6 +25,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -226,18 +233,6 @@ def _published(store: Path | None, version: str) -> bool:
     return store is not None and (store / version).is_dir()
 
 
-def check_version(loaded: Loaded, text: str, *, force: bool = False) -> Version:
-    """A given VERSION, checked before anything starts: semver, and not behind an existing release tag."""
-    version = parse(text)
-    commit = gitops.head(loaded.root) if gitops.is_repo(loaded.root) else None
-    if commit:
-        releases = changelog.NotesSource.from_loaded(loaded).releases()
-        store = loaded.path(loaded.config.release.store) if loaded.config.release.store else None
-        never_backwards(releases, version, new_tag(releases, version, commit), commit, force=force,
-                        published=_published(store, str(version)))
-    return version
-
-
 def never_backwards(releases: Releases, version: Version, tag: str, commit: str, *, force: bool,
                     published: bool) -> None:
     """BadInput naming the highest existing release tag (any scheme, reachable or not) that
@@ -280,142 +275,342 @@ def out_dir_for(loaded: Loaded, req: Request) -> Path | None:
     return out_dir.resolve()
 
 
-def check_inputs(loaded: Loaded, req: Request, tag: str | None = None) -> None:
-    """What can be refused from the arguments and the repository's files alone, in milliseconds:
-    the version and its tag name, the output folder, and every ``release.include`` file (a link
-    leading out of the project is exit 2 before any export starts). ``make_plan`` repeats it with
-    the tag it will create (``tag``; else the one ``release.tag_prefix`` names)."""
-    rc = loaded.config.release
-    if req.version:
-        tag = tag or f"{rc.tag_prefix}{parse(req.version)}"
-        why = gitops.ref_name_problem(tag)
-        if why:
-            raise BadInput(f"tag {tag!r} (release.tag_prefix + version): not a valid git tag name, it {why}")
-    out_dir = out_dir_for(loaded, req)
-    if out_dir is not None and req.version:
-        release_dir = out_dir / str(parse(req.version))
-        if release_dir.is_symlink() or (release_dir.exists() and not release_dir.is_dir()):
-            raise BadInput(f"{release_dir}: is a link or a file, expected the release folder (or nothing)")
-    packaging.glob_items(loaded.root, rc.include, symlinks=rc.symlinks)
+# ---------------------------------------------------------------------------
+# The plan: an ordered list of small steps sharing one context
 
 
-def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = None) -> Plan:
-    """Check everything and compute the release; writes nothing (a dry run's scratch folder aside)."""
-    cfg = loaded.config
-    rc = cfg.release
-    root = loaded.root
+@dataclass(eq=False, repr=False)
+class PlanContext:
+    """What the plan steps share. The request comes in; each step reads what earlier steps put
+    here and adds its own part (the comments name the step that sets a field). A field no step
+    has set yet is missing (AttributeError), so a step moved before the one it needs fails at once."""
+
+    loaded: Loaded
+    req: Request
+    environ: dict[str, str] | None = None
+    given: Version | None = field(init=False)  # check_request: the VERSION argument, parsed
+    head: str = field(init=False)  # read_repository: HEAD's commit
+    notes_source: changelog.NotesSource = field(init=False)  # read_repository
+    releases: Releases = field(init=False)  # read_repository: the release tags
+    out_dir: Path | None = field(init=False)  # choose_out_dir; None: a dry run's scratch folder (choose_scratch_dir)
+    changelog_rel: str = field(init=False)  # read_changelog
+    changelog_on_disk: str | None = field(init=False)  # read_changelog
+    changelog_at_head: str | None = field(init=False)  # read_changelog
+    version: Version = field(init=False)  # choose_version
+    bumped: bool = field(init=False)  # choose_version: computed by --bump
+    tag: str = field(init=False)  # name_tag
+    store: Path | None = field(init=False)  # refuse_going_backwards: release.store
+    release_dir: Path = field(init=False)  # check_release_dir, or choose_scratch_dir
+    commit: str = field(init=False)  # find_released_commit: the commit the artifacts are built from
+    release_commit: str | None = field(init=False)  # find_released_commit: HEAD when it is this version's release commit
+    name: str = field(init=False)  # read_godot_project: the project's name
+    uses_csharp: bool = field(init=False)  # read_godot_project
+    jobs: dict[str, export.Job] = field(init=False)  # plan_exports
+    archives: dict[str, str] = field(init=False)  # name_archives
+    epoch: int = field(init=False)  # date_release
+    dotnet_projects: list[Path] = field(init=False)  # find_dotnet_projects
+    notes: changelog.Notes = field(init=False)  # compose_notes
+    notes_md: str = field(init=False)  # compose_notes
+    changelog_text: str | None = field(init=False)  # prepare_changelog: the CHANGELOG to write
+    changelog_expected: str | None = field(init=False)  # prepare_changelog: what an earlier run of this release left
+    problems: list[str] = field(init=False, default_factory=list)  # check_repository, check_existing_*
+    warnings: list[str] = field(init=False, default_factory=list)  # check_repository, check_existing_*, settle_problems
+    tagged: str | None = field(init=False)  # check_repository: the commit the tag points at now
+    status: str = field(init=False, default=NEW)  # check_existing_release, settle_problems
+    tracked: list[tuple[str, str]] = field(init=False)  # track_inputs
+
+    def plan(self) -> Plan:
+        """The Plan the release flow runs, from a context every plan step has filled."""
+        rc = self.loaded.config.release
+        req = self.req
+        assert self.out_dir is not None, "choose_scratch_dir has not run"
+        return Plan(
+            root=self.loaded.root, project=self.name, version=str(self.version), tag=self.tag, commit=self.commit,
+            epoch=self.epoch, out_dir=self.out_dir, release_dir=self.release_dir, exports_dir=self.out_dir / ".exports",
+            jobs=self.jobs, archives=self.archives, status=self.status, notes=self.notes, notes_md=self.notes_md,
+            changelog_rel=self.changelog_rel, changelog_text=self.changelog_text, include=list(rc.include),
+            wrap=rc.wrap_in_directory, tag_enabled=req.tag and not req.dry_run, tag_exists=self.tagged == self.head,
+            force=req.force, dry_run=req.dry_run, store=self.store, symlinks=rc.symlinks, tracked=self.tracked,
+            dotnet_projects=self.dotnet_projects, warnings=self.warnings, bumped=self.bumped,
+            commit_changelog=rc.commit_changelog and not req.dry_run, release_commit=self.release_commit,
+        )
+
+
+Step = Callable[[PlanContext], None]
+
+
+def check_request(ctx: PlanContext) -> None:
+    """A VERSION or --bump, not both; the VERSION parsed (semver, exit 2 otherwise). Adds ``given``."""
+    req = ctx.req
     if req.version and req.bump:
         raise BadInput("give a VERSION or --bump, not both")
     if not req.version and not req.bump:
         raise BadInput("no version: give a VERSION (e.g. 1.4.0) or --bump")
-    wanted = parse(req.version) if req.version else None
+    ctx.given = parse(req.version) if req.version else None
+
+
+def read_repository(ctx: PlanContext) -> None:
+    """A git repository with a commit; its release tags. Adds ``head``, ``notes_source``, ``releases``."""
+    root = ctx.loaded.root
     if not gitops.is_repo(root):
         raise BadInput(f"{root}: not a git repository")
-    commit = gitops.head(root)
-    if not commit:
+    head = gitops.head(root)
+    if not head:
         raise BadInput(f"{root}: the repository has no commits")
+    ctx.head = head
+    ctx.notes_source = changelog.NotesSource.from_loaded(ctx.loaded)
+    ctx.releases = ctx.notes_source.releases()
 
-    src = changelog.NotesSource.from_loaded(loaded)
-    releases = src.releases()
-    on_head = releases.at(commit)
-    bumped = False
-    if wanted is None:
-        if on_head:
-            wanted = on_head[0].version  # HEAD is released already: --bump means that release (a rerun)
-        else:
-            pending = changelog.unreleased(src, releases=releases)
-            wanted = changelog.bumped(src, pending)
-            if wanted is None:
-                since = pending.previous_tag or "the first commit"
-                raise JobFailed(f"nothing to release since {since}: no feat, fix, perf or breaking commits")
-            bumped = True
-    version = str(wanted)
-    tag = new_tag(releases, wanted, commit)
-    store = loaded.path(rc.store) if rc.store else None
-    never_backwards(releases, wanted, tag, commit, force=req.force, published=_published(store, version))
-    check_inputs(loaded, Request(version=version, out=req.out, dry_run=req.dry_run), tag=tag)
-    head_commit = commit
-    released_from = release_commit.release_commit_of(root, version, Path(rc.changelog).as_posix()) if rc.commit_changelog else None
-    if released_from:  # HEAD is this version's `chore(release)` commit: the release is of its parent
-        commit = released_from
 
-    # Platforms, presets, engine: bad input before anything else happens.
-    project = godot_files.read_project(loaded.godot_dir)
-    name = cfg.project.name or project.name
-    jobs = jobs_for(loaded, req.platforms, name)
-    archives = {p: packaging.archive_name(rc.archive_name, project=name, version=version, platform=p) for p in jobs}
-    epoch = packaging.source_date_epoch(gitops.commit_time(root, commit), environ)
+def choose_out_dir(ctx: PlanContext) -> None:
+    """The output folder (``--out`` or ``release.out_dir``), refused when it is a file; None for a
+    dry run without --out. Adds ``out_dir``."""
+    ctx.out_dir = out_dir_for(ctx.loaded, ctx.req)
 
-    dotnet_projects = _dotnet_projects(loaded, project.uses_csharp)
-    if dotnet_projects:
-        dotnet.executable()  # no SDK: exit 2 now, before any work
 
-    # Notes and the CHANGELOG text (computed, not written): since the previous release, the highest
-    # version below this one reachable from HEAD (pre-releases only for a pre-release).
-    previous = releases.previous(prerelease=bool(wanted.prerelease), below=wanted)
-    entries = changelog.read_log(root, [f"{previous.commit}..HEAD" if previous else "HEAD"])
-    notes = changelog.build_notes(entries, src.sections, version=version,
-                                  previous_tag=previous.name if previous else None, date=epoch,
-                                  bots=src.bot_pattern)
-    notes_md = changelog.render_markdown(notes, src.links)
-    changelog_rel = Path(rc.changelog).as_posix()
-    cl_path = root / changelog_rel
+def check_include(ctx: PlanContext) -> None:
+    """Every ``release.include`` file: a link leading out of the project (or, by default, any link)
+    is exit 2 before any export starts. Adds nothing."""
+    rc = ctx.loaded.config.release
+    packaging.glob_items(ctx.loaded.root, rc.include, symlinks=rc.symlinks)
+
+
+def read_changelog(ctx: PlanContext) -> None:
+    """The CHANGELOG on disk and at HEAD (UTF-8 text, inside the project). Adds ``changelog_rel``,
+    ``changelog_on_disk``, ``changelog_at_head``."""
+    root = ctx.loaded.root
+    rel = Path(ctx.loaded.config.release.changelog).as_posix()
+    path = root / rel
     try:
-        existing = read_input_text(cl_path, changelog_rel, within=root) if cl_path.is_file() else None
-        head_blob = gitops.file_at_head(root, changelog_rel)
-        head_text = head_blob.decode("utf-8") if head_blob is not None else None
+        on_disk = read_input_text(path, rel, within=root) if path.is_file() else None
+        head_blob = gitops.file_at_head(root, rel)
+        at_head = head_blob.decode("utf-8") if head_blob is not None else None
     except UnicodeDecodeError:
-        raise BadInput(f"{changelog_rel}: not UTF-8 text") from None
-    changelog_text = changelog.prepend(existing, notes_md, version)
-    # What an earlier run of this very release leaves on disk: HEAD's CHANGELOG plus this section.
-    expected_on_disk = changelog.prepend(head_text, notes_md, version)
+        raise BadInput(f"{rel}: not UTF-8 text") from None
+    ctx.changelog_rel, ctx.changelog_on_disk, ctx.changelog_at_head = rel, on_disk, at_head
 
-    # Where things go.
-    out_dir = out_dir_for(loaded, req) or Path(tempfile.mkdtemp(prefix=f"gameops-release-{version}-")).resolve()
-    release_dir = out_dir / version
+
+def choose_version(ctx: PlanContext) -> None:
+    """The version: the VERSION given; with --bump the release already at HEAD (a rerun), else the
+    next version from the conventional commits since the previous release (git log over the
+    history: slow, so after every check of the arguments). Adds ``version``, ``bumped``."""
+    ctx.bumped = False
+    if ctx.given is not None:
+        ctx.version = ctx.given
+        return
+    on_head = ctx.releases.at(ctx.head)
+    if on_head:
+        ctx.version = on_head[0].version  # HEAD is released already: --bump means that release (a rerun)
+        return
+    pending = changelog.unreleased(ctx.notes_source, releases=ctx.releases)
+    bumped = changelog.bumped(ctx.notes_source, pending)
+    if bumped is None:
+        since = pending.previous_tag or "the first commit"
+        raise JobFailed(f"nothing to release since {since}: no feat, fix, perf or breaking commits")
+    ctx.version, ctx.bumped = bumped, True
+
+
+def name_tag(ctx: PlanContext) -> None:
+    """The release's tag (HEAD's own tag of this version on a rerun, else the scheme's). Adds ``tag``."""
+    ctx.tag = new_tag(ctx.releases, ctx.version, ctx.head)
+
+
+def refuse_going_backwards(ctx: PlanContext) -> None:
+    """Exit 2 for a version that does not go beyond an existing release tag (:func:`never_backwards`;
+    ``--force`` moves an unpublished tag of this very version). Adds ``store``."""
+    rc = ctx.loaded.config.release
+    ctx.store = ctx.loaded.path(rc.store) if rc.store else None
+    never_backwards(ctx.releases, ctx.version, ctx.tag, ctx.head, force=ctx.req.force,
+                    published=_published(ctx.store, str(ctx.version)))
+
+
+def check_tag_name(ctx: PlanContext) -> None:
+    """The tag is a valid git tag name. Adds nothing."""
+    why = gitops.ref_name_problem(ctx.tag)
+    if why:
+        raise BadInput(f"tag {ctx.tag!r} (release.tag_prefix + version): not a valid git tag name, it {why}")
+
+
+def check_release_dir(ctx: PlanContext) -> None:
+    """The release folder ``<out>/<version>``: a folder or nothing, never a link or a file. Adds
+    ``release_dir`` (a dry run without --out: choose_scratch_dir)."""
+    if ctx.out_dir is None:
+        return
+    release_dir = ctx.out_dir / str(ctx.version)
     if release_dir.is_symlink() or (release_dir.exists() and not release_dir.is_dir()):
         raise BadInput(f"{release_dir}: is a link or a file, expected the release folder (or nothing)")
+    ctx.release_dir = release_dir
 
-    problems, warnings, tagged = repository_problems(
-        loaded, out_dir=out_dir, changelog_rel=changelog_rel, changelog_text=expected_on_disk, tag=tag)
-    status = NEW
-    manifest = packaging.read_manifest(release_dir)
-    if manifest is not None:
-        if manifest.get("commit") == commit:
-            status = EXISTING
-        elif req.force:
-            status = REPLACE
-            warnings.append(f"--force: replacing release {version} of commit {str(manifest.get('commit'))[:12]}")
-        else:
-            problems.append(f"release {version} already exists in {release_dir} for commit {str(manifest.get('commit'))[:12]}, "
-                            f"HEAD is {commit[:12]}; release a new version, or --force to replace it")
-    if tagged and tagged != head_commit:
-        if req.force:
-            warnings.append(f"--force: moving tag {tag} from {tagged[:12]} to HEAD")
-        else:
-            problems.append(f"tag {tag} already exists at {tagged[:12]}, not at HEAD ({commit[:12]}); --force to move it")
-    if problems:
-        if req.dry_run:
-            warnings += [f"dry run: {p}" for p in problems]
-        else:
-            raise JobFailed("cannot release: " + "; ".join(problems), report={"version": version, "problems": problems})
-    if req.dry_run:
-        status = NEW
 
-    return Plan(
-        root=root, project=name, version=version, tag=tag, commit=commit, epoch=epoch, out_dir=out_dir,
-        release_dir=release_dir, exports_dir=out_dir / ".exports", jobs=jobs, archives=archives, status=status,
-        notes=notes, notes_md=notes_md, changelog_rel=changelog_rel, changelog_text=changelog_text,
-        include=list(rc.include), wrap=rc.wrap_in_directory, tag_enabled=req.tag and not req.dry_run,
-        tag_exists=tagged == head_commit, force=req.force, dry_run=req.dry_run, store=store, symlinks=rc.symlinks,
-        tracked=tracked_inputs(loaded), dotnet_projects=dotnet_projects, warnings=warnings,
-        bumped=bumped, commit_changelog=rc.commit_changelog and not req.dry_run,
-        release_commit=head_commit if released_from else None,
-    )
+def find_released_commit(ctx: PlanContext) -> None:
+    """The commit the release is built from: HEAD, or its parent when HEAD is this version's
+    ``chore(release)`` commit (a rerun after it). Adds ``commit``, ``release_commit``."""
+    rc = ctx.loaded.config.release
+    released_from = (release_commit.release_commit_of(ctx.loaded.root, str(ctx.version), ctx.changelog_rel)
+                     if rc.commit_changelog else None)
+    ctx.commit = released_from or ctx.head
+    ctx.release_commit = ctx.head if released_from else None
+
+
+def read_godot_project(ctx: PlanContext) -> None:
+    """project.godot: the project's name (``project.name`` first) and whether it uses C#. Adds
+    ``name``, ``uses_csharp``."""
+    project = godot_files.read_project(ctx.loaded.godot_dir)
+    ctx.name = ctx.loaded.config.project.name or project.name
+    ctx.uses_csharp = project.uses_csharp
+
+
+def plan_exports(ctx: PlanContext) -> None:
+    """One export job per platform: unknown platforms, no presets, no fitting Godot, missing export
+    templates are exit 2 (:func:`jobs_for`). Adds ``jobs``."""
+    ctx.jobs = jobs_for(ctx.loaded, ctx.req.platforms, ctx.name)
+
+
+def name_archives(ctx: PlanContext) -> None:
+    """Each platform's zip name from ``release.archive_name``. Adds ``archives``."""
+    template = ctx.loaded.config.release.archive_name
+    ctx.archives = {p: packaging.archive_name(template, project=ctx.name, version=str(ctx.version), platform=p)
+                    for p in ctx.jobs}
+
+
+def date_release(ctx: PlanContext) -> None:
+    """The archives' timestamps: ``SOURCE_DATE_EPOCH``, else the released commit's time. Adds ``epoch``."""
+    ctx.epoch = packaging.source_date_epoch(gitops.commit_time(ctx.loaded.root, ctx.commit), ctx.environ)
+
+
+def find_dotnet_projects(ctx: PlanContext) -> None:
+    """What ``dotnet publish`` builds (C# projects); no .NET SDK then is exit 2, before any work.
+    Adds ``dotnet_projects``."""
+    ctx.dotnet_projects = _dotnet_projects(ctx.loaded, ctx.uses_csharp)
+    if ctx.dotnet_projects:
+        dotnet.executable()
+
+
+def compose_notes(ctx: PlanContext) -> None:
+    """The release notes: the commits since the previous release, the highest version below this
+    one reachable from HEAD (pre-releases only for a pre-release). Adds ``notes``, ``notes_md``."""
+    src = ctx.notes_source
+    previous = ctx.releases.previous(prerelease=bool(ctx.version.prerelease), below=ctx.version)
+    entries = changelog.read_log(ctx.loaded.root, [f"{previous.commit}..HEAD" if previous else "HEAD"])
+    ctx.notes = changelog.build_notes(entries, src.sections, version=str(ctx.version),
+                                      previous_tag=previous.name if previous else None, date=ctx.epoch,
+                                      bots=src.bot_pattern)
+    ctx.notes_md = changelog.render_markdown(ctx.notes, src.links)
+
+
+def prepare_changelog(ctx: PlanContext) -> None:
+    """The CHANGELOG with the new section (computed, not written; None when it has it already), and
+    what an earlier run of this very release leaves on disk: HEAD's CHANGELOG plus this section.
+    Adds ``changelog_text``, ``changelog_expected``."""
+    version = str(ctx.version)
+    ctx.changelog_text = changelog.prepend(ctx.changelog_on_disk, ctx.notes_md, version)
+    ctx.changelog_expected = changelog.prepend(ctx.changelog_at_head, ctx.notes_md, version)
+
+
+def choose_scratch_dir(ctx: PlanContext) -> None:
+    """A dry run without --out: a new scratch folder (the one thing a plan creates, after every
+    check of the input). Adds ``out_dir`` and ``release_dir`` then."""
+    if ctx.out_dir is not None:
+        return
+    ctx.out_dir = Path(tempfile.mkdtemp(prefix=f"gameops-release-{ctx.version}-")).resolve()
+    ctx.release_dir = ctx.out_dir / str(ctx.version)
+
+
+def check_repository(ctx: PlanContext) -> None:
+    """Clean tree (our own output, Godot's cache and this release's CHANGELOG section aside),
+    allowed branch, shallow clone (a warning) (:func:`repository_problems`). Adds ``problems``,
+    ``warnings``, ``tagged``."""
+    assert ctx.out_dir is not None, "choose_scratch_dir has not run"
+    problems, warnings, tagged = repository_problems(ctx.loaded, out_dir=ctx.out_dir, changelog_rel=ctx.changelog_rel,
+                                                     changelog_text=ctx.changelog_expected, tag=ctx.tag)
+    ctx.problems += problems
+    ctx.warnings += warnings
+    ctx.tagged = tagged
+
+
+def check_existing_release(ctx: PlanContext) -> None:
+    """A release folder with a manifest: of this commit, ``existing`` (verified, left alone); of
+    another, a problem (``--force``: replaced, with a warning). Sets ``status``."""
+    manifest = packaging.read_manifest(ctx.release_dir)
+    if manifest is None:
+        return
+    made_from = str(manifest.get("commit"))[:12]
+    if manifest.get("commit") == ctx.commit:
+        ctx.status = EXISTING
+    elif ctx.req.force:
+        ctx.status = REPLACE
+        ctx.warnings.append(f"--force: replacing release {ctx.version} of commit {made_from}")
+    else:
+        ctx.problems.append(f"release {ctx.version} already exists in {ctx.release_dir} for commit {made_from}, "
+                            f"HEAD is {ctx.commit[:12]}; release a new version, or --force to replace it")
+
+
+def check_existing_tag(ctx: PlanContext) -> None:
+    """The tag at another commit: a problem (``--force``: moved, with a warning). Adds to
+    ``problems`` or ``warnings``."""
+    if not ctx.tagged or ctx.tagged == ctx.head:
+        return
+    if ctx.req.force:
+        ctx.warnings.append(f"--force: moving tag {ctx.tag} from {ctx.tagged[:12]} to HEAD")
+    else:
+        ctx.problems.append(f"tag {ctx.tag} already exists at {ctx.tagged[:12]}, not at HEAD ({ctx.commit[:12]}); "
+                            "--force to move it")
+
+
+def settle_problems(ctx: PlanContext) -> None:
+    """Problems stop the release (JobFailed, exit 1); a dry run shows them as warnings and always
+    builds anew (status ``new``)."""
+    if ctx.problems:
+        if not ctx.req.dry_run:
+            raise JobFailed("cannot release: " + "; ".join(ctx.problems),
+                            report={"version": str(ctx.version), "problems": ctx.problems})
+        ctx.warnings += [f"dry run: {p}" for p in ctx.problems]
+    if ctx.req.dry_run:
+        ctx.status = NEW
+
+
+def track_inputs(ctx: PlanContext) -> None:
+    """The Godot project's files, part of every export's cache key (:func:`tracked_inputs`). Adds ``tracked``."""
+    ctx.tracked = tracked_inputs(ctx.loaded)
+
+
+# What the arguments and the repository's files alone can refuse, in milliseconds (exit 2), up to
+# the release folder. choose_version is slow only for --bump (git log over the history), so the
+# command line's check before Prefect stops before it then (check_inputs).
+INPUT_STEPS: tuple[Step, ...] = (
+    check_request, read_repository, choose_out_dir, check_include, read_changelog,
+    choose_version, name_tag, refuse_going_backwards, check_tag_name, check_release_dir,
+)
+# The whole plan, in order: the input steps, then the slow ones (Godot, dotnet, git log), then the
+# scratch folder, and the repository's state last (a problem there is exit 1, or a dry run's warning).
+PLAN_STEPS: tuple[Step, ...] = INPUT_STEPS + (
+    find_released_commit, read_godot_project, plan_exports, name_archives, date_release, find_dotnet_projects,
+    compose_notes, prepare_changelog, choose_scratch_dir,
+    check_repository, check_existing_release, check_existing_tag, settle_problems, track_inputs,
+)
+
+
+def run_steps(ctx: PlanContext, steps: Sequence[Step]) -> PlanContext:
+    """Run ``steps`` in order over ``ctx``; the first refusal (BadInput, JobFailed) stops them."""
+    for step in steps:
+        step(ctx)
+    return ctx
+
+
+def check_inputs(loaded: Loaded, req: Request) -> PlanContext:
+    """The plan's input steps, for the command line before Prefect starts: bad input is exit 2 in
+    milliseconds. With --bump they stop before choose_version (the flow's plan computes it)."""
+    steps = INPUT_STEPS if req.version else INPUT_STEPS[:INPUT_STEPS.index(choose_version)]
+    return run_steps(PlanContext(loaded, req), steps)
+
+
+def make_plan(loaded: Loaded, req: Request, environ: dict[str, str] | None = None) -> Plan:
+    """Check everything and compute the release (PLAN_STEPS); writes nothing (a dry run's scratch folder aside)."""
+    return run_steps(PlanContext(loaded, req, environ), PLAN_STEPS).plan()
 
 
 # ---------------------------------------------------------------------------
-# Steps
+# The release steps, what the Prefect tasks wrap
 
 
 def dotnet_publish(loaded: Loaded, plan: Plan, project: Path) -> Path:

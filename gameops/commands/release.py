@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from gameops.console import esc
 from gameops.errors import EXIT_FAILED, JobFailed
 
@@ -50,27 +52,18 @@ def print_report(ctx, report: dict) -> None:
 
 def run(args, ctx) -> int:
     loaded = ctx.loaded()
-    params = dict(
-        project=str(loaded.root), config=str(loaded.file) if loaded.file else None, version=args.version,
-        bump=bool(args.bump), platforms=args.platforms, out=args.out, tag=bool(args.tag), force=bool(args.force),
-        dry_run=ctx.dry_run,
-    )
-    if args.version:
-        from gameops.release import check_version
-
-        check_version(loaded, args.version, force=bool(args.force))  # exit 2 before Prefect starts
-    elif not args.bump:
-        from gameops.errors import BadInput
-
-        raise BadInput("no version: give a VERSION (e.g. 1.4.0) or --bump")
     from gameops import release
 
-    # exit 2 before Prefect starts: version, tag name, --out, release.include files
-    release.check_inputs(loaded, release.Request(version=args.version, out=args.out, dry_run=ctx.dry_run))
+    req = release.Request(version=args.version, bump=bool(args.bump), platforms=args.platforms, out=args.out,
+                          tag=bool(args.tag), force=bool(args.force), dry_run=ctx.dry_run)
+    # exit 2 before Prefect starts: the plan's input steps (VERSION or --bump, the repository, --out,
+    # release.include files, the CHANGELOG, the version's tag, never backwards, the release folder)
+    release.check_inputs(loaded, req)
     if (loaded.godot_dir / "project.godot").is_file():
         release.engine_for(loaded)  # no Godot, or one that does not fit the project: exit 2 before Prefect starts
     try:
-        report = ctx.run_flow("gameops.flows.release:release", **params)
+        report = ctx.run_flow("gameops.flows.release:release", project=str(loaded.root),
+                              config=str(loaded.file) if loaded.file else None, **asdict(req))
     except JobFailed as exc:
         if ctx.json and isinstance(exc.report, dict):
             ctx.emit_json(exc.report)
