@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from gameops import redaction
+from gameops.prefect_api import artifact_key  # the core owns Prefect's key rule (the history reader uses it too)
 
-
-def artifact_key(text: str) -> str:
-    """Prefect artifact keys allow lowercase letters, digits and dashes only."""
-    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "gameops"
+__all__ = ["artifact_key", "markdown", "table"]
 
 
 def markdown(key: str, body: str, description: str | None = None) -> None:

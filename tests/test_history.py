@@ -201,3 +201,56 @@ def test_test_run_is_recorded_and_auto_quarantine_reads_the_flaky_list(prefect, 
     assert summary and summary[0]["type"] == "markdown"
     body = summary[0]["data"]
     assert "## Flaky tests (1)" in body and combo in body and "over 3 run(s)" in summary[0]["description"]
+
+
+def _reference_durations(runs, factor=2.0, min_growth_s=0.05, slowest=10):
+    """slower tests and slowest tests computed the plain way: every median by statistics.median."""
+    import statistics
+
+    per_test: dict[str, list[int]] = {}
+    cat: dict[str, str] = {}
+    for run in runs:
+        for name, c, out, ms in zip(run.tests, run.categories, run.outcomes, run.durations_ms):
+            cat[name] = c
+            if out == "p":
+                per_test.setdefault(name, []).append(ms)
+    slower, medians = [], []
+    for name in cat:  # in the order tests first appear, as ties are listed
+        ds = per_test.get(name)
+        if not ds:
+            continue
+        if len(ds) >= 4:
+            before, after = statistics.median(ds[:len(ds) // 2]), statistics.median(ds[len(ds) // 2:])
+            if after - before >= min_growth_s * 1000 and after >= factor * max(before, 1e-9):
+                slower.append((name, round(before / 1000, 4), round(after / 1000, 4)))
+        medians.append((name, statistics.median(ds)))
+    top = sorted(medians, key=lambda x: -x[1])[:slowest]
+    return sorted(slower), [(name, round(m / 1000, 4)) for name, m in top]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_slower_and_slowest_tests_match_plain_medians(seed):
+    """Many tests, ties in duration, a few that got slower and a few that are slow throughout:
+    the named slowdowns and the 10 slowest (ties in test order) are exactly what plain medians give."""
+    import random
+
+    rnd = random.Random(seed)
+    names = [f"Game.Tests.T{k}" for k in range(400)]
+    slow_always = set(rnd.sample(range(400), 6))
+    slowing = set(rnd.sample(range(400), 8))
+    runs = []
+    for i in range(rnd.choice([9, 10, 24])):
+        outcomes = "".join(rnd.choice("ppppppppfs") for _ in names)
+        durations = []
+        for k in range(len(names)):
+            ms = rnd.choice([5, 6, 7, 40, 41]) if k not in slow_always else rnd.randint(30, 60)
+            if k in slowing and i >= 5:
+                ms = ms * rnd.choice([2, 3, 4]) + rnd.choice([0, 30, 60])
+            durations.append(ms)
+        runs.append(history.Run(time=f"t{i}", commit=f"c{i}", branch="main", tests=names,
+                                categories=["Unit"] * len(names), outcomes=outcomes, durations_ms=durations))
+    doc = history.analyze(runs)
+    slower, slowest = _reference_durations(runs)
+    assert sorted((s["name"], s["before_s"], s["after_s"]) for s in doc["slower"] if s["kind"] == "test") == slower
+    assert [(s["test"], s["median_s"]) for s in doc["slowest"]] == slowest
+    assert slower and len(slowest) == 10
