@@ -8,6 +8,7 @@ import shutil
 import socket
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -124,6 +125,9 @@ def test_first_flow_command_starts_one_server_and_later_commands_reuse_it(sample
         assert f"at http://127.0.0.1:{port}" in announced[0] and "server.log" in announced[0]
         state = json.loads(server.state_file().read_text())
         assert state["port"] == port and psutil.pid_exists(state["pid"])
+        # a fresh home: Prefect's migrated empty database, not 15-20 s of migrations; the runs are in it
+        assert "Prefect's migrated empty database" in Path(state["log"]).read_text()
+        assert (Path(env["PREFECT_HOME"]) / "prefect.db").is_file()
         assert len([p for p in psutil.process_iter(["cmdline"])
                     if "--port" in (p.info["cmdline"] or []) and str(port) in p.info["cmdline"]]) == 1
 

@@ -36,6 +36,8 @@ def test_wheel_holds_only_the_gameops_package(wheel):
         for py in (ROOT / folder).rglob("*.py"):
             rel = py.relative_to(ROOT / folder).as_posix()
             assert f"{installed}/{rel}" in names, f"{folder}/{rel} is missing from the wheel"
+    # and the migrated empty database a home's first server start uses (gameops/prefect_database.py)
+    assert "gameops/data/prefect-sqlite.db.gz" in names
 
 
 
