@@ -437,6 +437,9 @@ def restore(job: Job) -> list[str]:
     return changed
 
 
+GODOT_QUEUE = 4  # how many other Godot runs' import and export time an export waits for at most
+
+
 @contextlib.contextmanager
 def one_godot_at_a_time(project_dir: Path, timeout_s: float):
     """Held while Godot works on this project folder: a kernel lock on the folder itself.
@@ -445,8 +448,8 @@ def one_godot_at_a_time(project_dir: Path, timeout_s: float):
     checkout) both rewrite ``project.godot`` and the import cache through temporary files and
     renames, and one of them fails ("close: Condition rename_error != 0"); they also would share
     the one saved copy of the committed ``project.godot``. So Godot runs on a folder one at a time:
-    a second export waits (up to its own timeout), it never fails for the first. The kernel frees
-    the lock when a holder dies. On POSIX the lock is ``flock`` on the project folder (nothing is
+    a second export waits (up to ``GODOT_QUEUE`` runs' import and export timeouts), it never fails
+    for the first. The kernel frees the lock when a holder dies. On POSIX the lock is ``flock`` on the project folder (nothing is
     written: a dry run leaves no trace); on Windows it is a lock file, ``.gameops/godot.lock``, left
     in place (``.gameops/`` ignores itself; deleting a lock file others may wait on would let two in).
     """
@@ -489,7 +492,9 @@ def godot_may_rewrite(job: Job):
     """Around a Godot run: one Godot at a time on the project folder (:func:`one_godot_at_a_time`);
     the committed bytes are saved first and put back afterwards, even when Godot fails; a kill in
     between is finished by the next run (:func:`finish_interrupted`)."""
-    with one_godot_at_a_time(job.project_dir, job.timeout_s):
+    # Each holder is bounded by its own import and export timeouts; the bound leaves room for a
+    # queue of sibling platforms of one release (they all wait on the first), not for a hang.
+    with one_godot_at_a_time(job.project_dir, GODOT_QUEUE * (job.import_timeout_s + job.timeout_s)):
         state = journal.state_dir(job.project_dir)
         created = not state.exists()
         finish_interrupted(job.project_dir)
