@@ -449,9 +449,10 @@ def one_godot_at_a_time(project_dir: Path, timeout_s: float):
     renames, and one of them fails ("close: Condition rename_error != 0"); they also would share
     the one saved copy of the committed ``project.godot``. So Godot runs on a folder one at a time:
     a second export waits (up to ``GODOT_QUEUE`` runs' import and export timeouts), it never fails
-    for the first. The kernel frees the lock when a holder dies. On POSIX the lock is ``flock`` on the project folder (nothing is
-    written: a dry run leaves no trace); on Windows it is a lock file, ``.gameops/godot.lock``, left
-    in place (``.gameops/`` ignores itself; deleting a lock file others may wait on would let two in).
+    for the first. The kernel frees the lock when a holder dies. On POSIX the lock is ``flock`` on
+    the project folder (nothing is written: a dry run leaves no trace); on Windows it is a lock
+    file, ``.gameops/godot.lock``, left in place (``.gameops/`` ignores itself; deleting a lock
+    file others may wait on would let two in).
     """
     busy = f"{project_dir}: another Godot run kept this project busy for {timeout_s:g} s"
     if os.name != "posix":  # pragma: no cover - Windows
