@@ -103,6 +103,14 @@ class Decision:
     reason: str = ""
 
 
+NO_API_URL = "PREFECT_API_URL is not set"
+
+
+def no_api_url(decision: Decision) -> bool:
+    """Whether nothing names a Prefect API (Prefect's client would start its ephemeral server)."""
+    return decision.settings is None and decision.reason == NO_API_URL
+
+
 def artifact_key(text: str) -> str:
     """Prefect artifact keys allow lowercase letters, digits and dashes only."""
     return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "gameops"
@@ -122,7 +130,7 @@ def plain_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = 
         return Decision(None, reason)
     url = (env.get("prefect_api_url") or "").strip()
     if not url:
-        return Decision(None, "PREFECT_API_URL is not set")
+        return Decision(None, NO_API_URL)
     try:
         if _flag(env, "prefect_api_enable_http2", False):
             return Decision(None, "PREFECT_API_ENABLE_HTTP2 is on")

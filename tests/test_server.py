@@ -144,6 +144,24 @@ def test_first_flow_command_starts_one_server_and_later_commands_reuse_it(sample
     assert not server.state_file().exists()
 
 
+def test_history_on_a_fresh_machine_reads_the_home_server_never_an_ephemeral_one(sample_repo, tmp_path):
+    """`gameops history` with no server anywhere: the history lives in the home's server, so it is
+    started as a flow command starts it (Prefect's client would try its ephemeral server, which
+    timed out into an unexpected error); the answer is an empty history, exit 0."""
+    port = _free_port()
+    env = _auto_env(tmp_path, port)
+    p = _run(env, "--project", str(sample_repo), "--json", "history")
+    try:
+        out, err = p.communicate(timeout=400)
+        assert p.returncode == 0, err
+        assert json.loads(out)["runs"] == []
+        assert "starting the local Prefect server" in err and "Traceback" not in err and "unexpected" not in err
+        assert server.healthy(f"http://127.0.0.1:{port}/api")
+    finally:
+        _run(env, "server", "stop").communicate(timeout=60)
+    assert not server.healthy(f"http://127.0.0.1:{port}/api")
+
+
 def test_a_server_that_cannot_start_ends_in_one_line_with_exit_1(gameops_cli, sample_repo, tmp_path):
     """The server dies at start (its database folder cannot be created): one line that says why
     and where the log is, exit 1, no traceback, no state file, nothing left running."""

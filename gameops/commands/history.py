@@ -62,6 +62,16 @@ def _read_runs(ctx, name: str, last: int):
 
         prepare_prefect_environment(ctx.verbose)
     decision = prefect_api.plain_settings()
+    if decision.settings is None and not os.environ.get("PREFECT_API_URL") and prefect_api.no_api_url(decision):
+        # No server anywhere (no URL in the environment or Prefect's settings files, the home's
+        # server not running): the history lives in the home's server, started as a flow command
+        # starts it, never Prefect's ephemeral server.
+        from gameops.server import connect
+
+        cfg = ctx._server_config()
+        connect(ctx.verbose, cfg.host, cfg.port, cfg.database,
+                announce=lambda text: ctx.say(f"[dim]{esc(text)}[/dim]", markup=True)).ready()
+        decision = prefect_api.plain_settings()
     if decision.settings is None:
         from gameops.server import prepare_prefect_environment
 
