@@ -24,6 +24,7 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gameops import slugs
 from gameops import __version__
 from gameops.process import Redactor
 
@@ -106,7 +107,7 @@ class ServerAlert:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "project"
+    return slugs.slug(text, "project")
 
 
 def _literal(text: str) -> str:

@@ -10,7 +10,6 @@ plain (no terminal logger), so the parsers see the formats they know.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import time
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gameops import slugs
 from gameops import msbuild, process, results, tools
 from gameops.config import Loaded, TestCategory
 from gameops.errors import BadInput, JobFailed
@@ -67,7 +67,7 @@ def target(loaded: Loaded) -> Path:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "tests"
+    return slugs.slug(text, "tests")
 
 
 def results_dir(loaded: Loaded) -> Path:

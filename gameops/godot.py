@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gameops import slugs
 from gameops.errors import BadInput
 from gameops.fileops import read_input_text
 
@@ -207,7 +208,7 @@ def platform_key(platform: str, preset_name: str = "") -> str:
     key = _PLATFORM_KEYS.get(platform.strip().lower())
     if key:
         return key
-    return re.sub(r"[^a-z0-9]+", "-", (platform or preset_name).lower()).strip("-") or "unknown"
+    return slugs.slug(platform or preset_name, "unknown")
 
 
 @dataclass

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gameops import slugs
 from gameops.errors import GameopsError
 
 # The settings this module reads from the environment (lowercase: Prefect matches them
@@ -113,7 +114,7 @@ def no_api_url(decision: Decision) -> bool:
 
 def artifact_key(text: str) -> str:
     """Prefect artifact keys allow lowercase letters, digits and dashes only."""
-    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "gameops"
+    return slugs.slug(text, "gameops", keep_dashes=True)
 
 
 def plain_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Decision:

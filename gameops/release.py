@@ -22,13 +22,13 @@ left alone; one that names another commit (or a tag at another commit) stops the
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from gameops import slugs
 from gameops import branch_rules, changelog, checks, dotnet, export, packaging, release_commit, tools
 from gameops import git as gitops
 from gameops import godot as godot_files
@@ -88,7 +88,7 @@ class Plan:
 def concurrency_name(loaded: Loaded) -> str:
     """The Prefect global concurrency limit that lets one release of this project run at a time."""
     name = loaded.config.project.name or loaded.root.name
-    return "gameops-release-" + (re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "project")
+    return "gameops-release-" + slugs.slug(name, "project", keep_dashes=True)
 
 
 def _inside(path: Path, root: Path) -> str | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from gameops import slugs
 from gameops import git
 from gameops.config import Loaded, load
 from gameops.errors import GameopsError
@@ -26,7 +27,7 @@ PREFIXES = ("project:", "job:", "branch:", "version:")
 
 def slug(text: str) -> str:
     """Lowercase letters, digits and single dashes (``Block Life 2`` -> ``block-life-2``)."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "gameops"
+    return slugs.slug(text, "gameops")
 
 
 BOARDS = ("ci", "release", "backlog", "docs")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from gameops import slugs
 from gameops.backlog.model import (
     FENCE_RE, FIELD_RE, HEADING_RE, ID_HEADING, RULE_RE, Document, Item, normalize_status, status_kind, strip_eol,
 )
@@ -130,7 +131,7 @@ MARKER_KIND = {"COMPLETED": "done", "RESOLVED": "done", "REJECTED": "rejected",
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slugs.slug(text)
 
 
 def _first_field(body: list[str], name: str) -> int | None:
