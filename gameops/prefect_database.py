@@ -61,10 +61,20 @@ def default_database(environ: Mapping[str, str] | None = None, cwd: Path | None 
     return home / "prefect.db"
 
 
+_MAX_SETTINGS_BYTES = 1 << 20
+
+
 def _mentions_database(path: Path, kind: str) -> bool:
-    """Whether a Prefect settings file may set a database (erring on yes when it cannot tell)."""
+    """Whether a Prefect settings file may set a database (erring on yes when it cannot tell).
+
+    The working folder may be an untrusted repository: a link is not followed and a file larger
+    than 1 MiB is not read (both: cannot tell, so no seeding; Prefect migrates as usual)."""
+    if path.is_symlink():
+        return True
     if not path.is_file():
-        return path.is_symlink()  # a dangling link: cannot tell
+        return False
+    if path.stat().st_size > _MAX_SETTINGS_BYTES:
+        return True
     text = path.read_text(encoding="utf-8", errors="replace")
     if kind == ".env":  # only its PREFECT_ variables are Prefect's
         return any(line.strip().upper().startswith(("PREFECT_", "EXPORT PREFECT_")) and "DATABASE" in line.upper()

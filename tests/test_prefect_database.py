@@ -92,3 +92,19 @@ def test_settings_files_that_name_no_database_do_not_stop_it(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "game"\ndescription = "a database of monsters"\n')
     (tmp_path / ".env").write_text("DATABASE_URL=postgres://game/db\nPREFECT_LOGGING_LEVEL=INFO\n")
     assert prefect_database.seed(env, cwd=tmp_path) is not None
+
+
+def test_a_settings_file_that_is_a_link_or_huge_is_not_read_and_stops_it(tmp_path):
+    """The working folder may be an untrusted repository: nothing outside it is read."""
+    outside = tmp_path / "outside.toml"
+    outside.write_text("nothing about storage here\n")
+    work = tmp_path / "repo"
+    work.mkdir()
+    (work / "prefect.toml").symlink_to(outside)
+    assert prefect_database.seed(fresh_env(tmp_path), cwd=work) is None
+    (work / "prefect.toml").unlink()
+    with open(work / ".env", "wb") as fh:
+        fh.truncate(2 << 20)
+    assert prefect_database.seed(fresh_env(tmp_path), cwd=work) is None
+    (work / ".env").unlink()
+    assert prefect_database.seed(fresh_env(tmp_path), cwd=work) is not None
