@@ -368,7 +368,7 @@ def connect(verbose: int = 0, host: str = "127.0.0.1", port: int = 4200, databas
         return Connection(api)
     pending = begin(host, port, database, auto_port=True)
     if pending.started and announce is not None:
-        announce(f"starting the local Prefect server at {pending.state.url} (first flow command on this machine; "
+        announce(f"starting the local Prefect server at {pending.state.url} (the first command on this machine that needs it; "
                  f"later commands reuse it; log {pending.state.log}; `gameops server stop` stops it)")
     return Connection(None, pending)
 
